@@ -1,0 +1,18 @@
+package io.hotset;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Loads many values in one call (one SQL {@code IN (...)}, one pipelined request).
+ * Keys left out of the returned map do not exist and are cached as absent.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+@FunctionalInterface
+public interface BatchLoader<K, V> {
+
+  /** Loads the values of {@code keys}; the map may omit keys that do not exist. May block. */
+  Map<K, V> loadAll(Set<K> keys) throws Exception;
+}

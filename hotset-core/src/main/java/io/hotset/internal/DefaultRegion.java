@@ -1,0 +1,1085 @@
+package io.hotset.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.google.common.hash.BloomFilter;
+import com.google.common.hash.Funnels;
+import io.hotset.BatchLoader;
+import io.hotset.CodecException;
+import io.hotset.HotsetException;
+import io.hotset.LoadFailedException;
+import io.hotset.LoadShedException;
+import io.hotset.Loader;
+import io.hotset.Region;
+import io.hotset.RegionSpec;
+import io.hotset.spi.Invalidation;
+import io.hotset.spi.KeyFormat;
+import io.hotset.spi.Ticker;
+import io.hotset.spi.Tier;
+import io.hotset.spi.ValueCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.DoubleSupplier;
+
+/*
+ * The read path and the consistency protocol of one region, in one place.
+ *
+ * Read (get): L1 envelope fresh -> return it (a read near expiry may start one background
+ * refresh: refresh-ahead in the last fraction of the TTL, or XFetch's probabilistic early
+ * refresh). Past freshUntil but before staleUntil -> return the stale value and start one
+ * background refresh. Otherwise a miss: the first caller registers a future in `inFlight`
+ * (single flight) and loads; every concurrent caller of that key waits on the same future
+ * and is woken when it completes (no polling). A load reads L2, then passes the bulkhead
+ * (a semaphore with a bounded wait) and calls the loader. A full bulkhead serves the stale
+ * value if one may be served, or throws LoadShedException with a retry-after hint; a failing
+ * loader serves the stale value inside the stale-if-error window, or throws LoadFailedException.
+ *
+ * No stale set (DESIGN promise 1). A value loaded before an invalidation of its key must not
+ * be stored after that invalidation returned:
+ *  - Keys: before it reads any source, a load reads its key's stamp (InvalidationStamps).
+ *    An invalidation bumps the stamp, then removes the L1 entry. The fill is a Caffeine
+ *    compute() on the key that stores only if the stamp is unchanged. compute() and the
+ *    removal are serialized on the key, and the bump precedes the removal, so a fill either
+ *    sees the bump (and skips) or runs before the removal (and is removed).
+ *  - Tags: a load cannot know its value's tags before it loads, so it records the tag log's
+ *    sequence instead. Inside the fill's compute() it first adds the key to the tag index,
+ *    then asks the log whether one of its tags was invalidated since. invalidateTag appends
+ *    to the log, then scans the index. Either the fill sees the log entry (and skips), or the
+ *    index add preceded the scan and the scan removes the entry after the fill.
+ *  - put() bumps the stamp too, so a load that started before a put never overwrites it.
+ *  - invalidate() also detaches the key's in-flight load, so callers arriving after the
+ *    invalidation start a new load instead of joining one that read old data.
+ * An invalidated value is never served as stale: stale candidates are re-read from L1
+ * (identity check) at the moment they are served, and invalidation removed them.
+ *
+ * The tag index is only mutated inside an atomic L1 operation on the key (compute() or
+ * Caffeine's eviction listener, which runs inside the eviction's own compute), so it never
+ * loses a key that L1 holds.
+ */
+final class DefaultRegion<K, V> implements Region<K, V> {
+  private static final System.Logger LOG = System.getLogger(DefaultRegion.class.getName());
+  private static final long L2_TIMEOUT_MILLIS = 250;
+
+  private final RegionSpec<K, V> spec;
+  private final String name;
+  private final String r;
+  private final Ticker ticker;
+  private final DoubleSupplier random;
+  private final Executor executor;
+  private final Tier l2;
+  private final RegionHost host;
+  private final KeyFormat<K> keyFormat;
+  private final ValueCodec<V> codec;
+  private final Cache<K, Envelope<V>> l1;
+  private final ConcurrentMap<K, Envelope<V>> l1Map;
+  private final ConcurrentHashMap<K, CompletableFuture<Envelope<V>>> inFlight = new ConcurrentHashMap<>();
+  private final InvalidationStamps stamps = new InvalidationStamps();
+  private final TagIndex<K> tagIndex = new TagIndex<>();
+  private final TagInvalidationLog tagLog = new TagInvalidationLog();
+  private final Semaphore bulkhead;
+  private final BloomFilter<CharSequence> bloom;
+  private final RegionMetrics metrics;
+
+  private final long ttlNanos;
+  private final long swrNanos;
+  private final long sieNanos;
+  private final long negativeNanos;
+  private final long maxLoadWaitNanos;
+  private final double jitter;
+  private final double beta;
+  private final double refreshAheadFraction;
+  /** Exponentially weighted mean load time, for the retry-after hint. */
+  private volatile long meanLoadNanos;
+
+  DefaultRegion(RegionSpec<K, V> spec, RegionHost host) {
+    this.spec = spec;
+    this.name = spec.name();
+    this.r = "region '" + name + "': ";
+    this.host = host;
+    this.ticker = host.ticker();
+    this.random = host.random();
+    this.executor = host.executor();
+    this.l2 = host.l2();
+    this.keyFormat = spec.keyFormat();
+    this.codec = spec.codec();
+    this.metrics = new RegionMetrics(host.meterRegistry(), name);
+    this.ttlNanos = spec.ttl().toNanos();
+    this.swrNanos = spec.staleWhileRevalidate().toNanos();
+    this.sieNanos = spec.staleIfError().toNanos();
+    this.negativeNanos = spec.negativeTtl().toNanos();
+    this.maxLoadWaitNanos = spec.maxLoadWait().toNanos();
+    this.jitter = spec.ttlJitter();
+    this.beta = spec.earlyRefreshBeta();
+    this.refreshAheadFraction = spec.refreshAheadFraction();
+    this.bulkhead = new Semaphore(spec.maxConcurrentLoads());
+    this.l1 = buildL1(spec, ticker);
+    this.l1Map = l1.asMap();
+    this.bloom = buildBloom(spec);
+  }
+
+  private Cache<K, Envelope<V>> buildL1(RegionSpec<K, V> spec, Ticker ticker) {
+    Caffeine<K, Envelope<V>> b = Caffeine.newBuilder()
+        .ticker(ticker::read)
+        .expireAfter(new Expiry<K, Envelope<V>>() {
+          @Override
+          public long expireAfterCreate(K key, Envelope<V> e, long currentTime) {
+            return Math.max(0, e.hardUntil - currentTime);
+          }
+
+          @Override
+          public long expireAfterUpdate(K key, Envelope<V> e, long currentTime, long currentDuration) {
+            return Math.max(0, e.hardUntil - currentTime);
+          }
+
+          @Override
+          public long expireAfterRead(K key, Envelope<V> e, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        });
+    if (spec.maximumWeight() > 0) {
+      var weigher = spec.weigher();
+      b = b.maximumWeight(spec.maximumWeight()).weigher((K k, Envelope<V> e) -> {
+        if (e.absent) {
+          return 1;
+        }
+        try {
+          return Math.max(0, weigher.applyAsInt(k, e.value));
+        } catch (RuntimeException ex) {
+          LOG.log(System.Logger.Level.WARNING, r + "weigher failed; weighing the entry as 1", ex);
+          return 1;
+        }
+      });
+    } else {
+      b = b.maximumSize(spec.maximumSize());
+    }
+    return b.evictionListener((K k, Envelope<V> e, RemovalCause cause) -> {
+      if (k != null && e != null) {
+        tagIndex.remove(k, e.tags);
+      }
+      metrics.evictionsL1.increment();
+    }).build();
+  }
+
+  private BloomFilter<CharSequence> buildBloom(RegionSpec<K, V> spec) {
+    if (spec.bloomExistingKeys() == null) {
+      return null;
+    }
+    BloomFilter<CharSequence> filter = BloomFilter.create(
+        Funnels.stringFunnel(StandardCharsets.UTF_8), spec.bloomExpectedKeys(), spec.bloomFalsePositiveRate());
+    Iterable<? extends K> keys;
+    try {
+      keys = spec.bloomExistingKeys().get();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(r + "bloom filter existingKeys supplier failed: " + e, e);
+    }
+    if (keys != null) {
+      for (K key : keys) {
+        if (key != null) {
+          filter.put(keyFormat.format(key));
+        }
+      }
+    }
+    return filter;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public RegionSpec<K, V> spec() {
+    return spec;
+  }
+
+  // ---------------------------------------------------------------------------------- reads
+
+  @Override
+  public V get(K key) {
+    return get(key, defaultLoader());
+  }
+
+  @Override
+  public V get(K key, Loader<? super K, ? extends V> loader) {
+    if (key == null) {
+      throw nullKey();
+    }
+    if (loader == null) {
+      throw new NullPointerException(r + "loader must not be null");
+    }
+    Envelope<V> e = l1.getIfPresent(key);
+    if (e != null) {
+      long now = ticker.read();
+      if (now < e.freshUntil) {
+        if (now >= e.earlyFrom) {
+          maybeRefreshEarly(key, loader, e, now);
+        }
+        if (e.absent) {
+          metrics.l1Negative.increment();
+          return null;
+        }
+        metrics.l1Hit.increment();
+        return e.value;
+      }
+      if (!e.absent && now < e.staleUntil) {
+        metrics.l1Stale.increment();
+        refreshInBackground(key, loader);
+        return e.value;
+      }
+    }
+    metrics.l1Miss.increment();
+    return loadShared(key, loader).value;
+  }
+
+  @Override
+  public CompletableFuture<V> getAsync(K key) {
+    if (key == null) {
+      return CompletableFuture.failedFuture(nullKey());
+    }
+    Loader<? super K, ? extends V> loader;
+    try {
+      loader = defaultLoader();
+    } catch (RuntimeException ex) {
+      return CompletableFuture.failedFuture(ex);
+    }
+    Envelope<V> e = l1.getIfPresent(key);
+    if (e != null) {
+      long now = ticker.read();
+      if (now < e.freshUntil) {
+        if (now >= e.earlyFrom) {
+          maybeRefreshEarly(key, loader, e, now);
+        }
+        (e.absent ? metrics.l1Negative : metrics.l1Hit).increment();
+        return CompletableFuture.completedFuture(e.value);
+      }
+      if (!e.absent && now < e.staleUntil) {
+        metrics.l1Stale.increment();
+        refreshInBackground(key, loader);
+        return CompletableFuture.completedFuture(e.value);
+      }
+    }
+    metrics.l1Miss.increment();
+    String ks;
+    try {
+      ks = keyString(key);
+    } catch (RuntimeException ex) {
+      return CompletableFuture.failedFuture(ex);
+    }
+    if (bloomRejects(ks)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Envelope<V>> mine = new CompletableFuture<>();
+    CompletableFuture<Envelope<V>> other = inFlight.putIfAbsent(key, mine);
+    if (other != null) {
+      metrics.coalesced.increment();
+      return other.thenApply(env -> env.value);
+    }
+    try {
+      executor.execute(() -> runLoad(key, ks, loader, mine, false));
+    } catch (RejectedExecutionException ex) {
+      inFlight.remove(key, mine);
+      mine.completeExceptionally(new LoadShedException(name, ks, retryAfter(), "executor rejected the load"));
+    }
+    return mine.thenApply(env -> env.value);
+  }
+
+  @Override
+  public V getIfPresent(K key) {
+    if (key == null) {
+      throw nullKey();
+    }
+    Envelope<V> e = l1.getIfPresent(key);
+    if (e != null && !e.absent && ticker.read() < e.freshUntil) {
+      return e.value;
+    }
+    return null;
+  }
+
+  @Override
+  public Map<K, V> getAll(Collection<? extends K> keys) {
+    if (keys == null) {
+      throw new NullPointerException(r + "keys must not be null");
+    }
+    Map<K, V> result = new LinkedHashMap<>();
+    Set<K> misses = new LinkedHashSet<>();
+    long now = ticker.read();
+    for (K key : keys) {
+      if (key == null) {
+        throw nullKey();
+      }
+      Envelope<V> e = l1.getIfPresent(key);
+      if (e != null && now < e.freshUntil) {
+        (e.absent ? metrics.l1Negative : metrics.l1Hit).increment();
+        if (!e.absent) {
+          result.put(key, e.value);
+        }
+      } else if (e != null && !e.absent && now < e.staleUntil) {
+        metrics.l1Stale.increment();
+        result.put(key, e.value);
+        if (spec.loader() != null) {
+          refreshInBackground(key, spec.loader());
+        }
+      } else {
+        metrics.l1Miss.increment();
+        misses.add(key);
+      }
+    }
+    if (misses.isEmpty()) {
+      return result;
+    }
+    Map<K, String> keyStrings = new HashMap<>();
+    Map<K, CompletableFuture<Envelope<V>>> waits = new LinkedHashMap<>();
+    Map<K, CompletableFuture<Envelope<V>>> mine = new LinkedHashMap<>();
+    for (K key : misses) {
+      String ks = keyString(key);
+      if (bloomRejects(ks)) {
+        continue;
+      }
+      keyStrings.put(key, ks);
+      CompletableFuture<Envelope<V>> f = new CompletableFuture<>();
+      CompletableFuture<Envelope<V>> other = inFlight.putIfAbsent(key, f);
+      if (other != null) {
+        metrics.coalesced.increment();
+        waits.put(key, other);
+      } else {
+        mine.put(key, f);
+      }
+    }
+    if (!mine.isEmpty()) {
+      try {
+        Map<K, Envelope<V>> loaded = loadBatch(mine.keySet(), keyStrings);
+        for (Map.Entry<K, CompletableFuture<Envelope<V>>> m : mine.entrySet()) {
+          m.getValue().complete(loaded.get(m.getKey()));
+        }
+      } catch (Throwable t) {
+        for (CompletableFuture<Envelope<V>> f : mine.values()) {
+          f.completeExceptionally(t);
+        }
+        throw t;
+      } finally {
+        for (Map.Entry<K, CompletableFuture<Envelope<V>>> m : mine.entrySet()) {
+          inFlight.remove(m.getKey(), m.getValue());
+        }
+      }
+      for (Map.Entry<K, CompletableFuture<Envelope<V>>> m : mine.entrySet()) {
+        Envelope<V> env = m.getValue().join();
+        if (!env.absent) {
+          result.put(m.getKey(), env.value);
+        }
+      }
+    }
+    for (Map.Entry<K, CompletableFuture<Envelope<V>>> w : waits.entrySet()) {
+      Envelope<V> env = await(w.getValue());
+      if (!env.absent) {
+        result.put(w.getKey(), env.value);
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public V getStrong(K key) {
+    if (key == null) {
+      throw nullKey();
+    }
+    String ks = keyString(key);
+    Loader<? super K, ? extends V> loader = defaultLoader();
+    metrics.loadStrong.increment();
+    try {
+      return loader.load(key);
+    } catch (Exception ex) {
+      throw new LoadFailedException(name, ks, ex);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- writes
+
+  @Override
+  public void put(K key, V value) {
+    if (key == null) {
+      throw nullKey();
+    }
+    if (value == null) {
+      throw new NullPointerException(r + "value must not be null (use invalidate to remove a key)");
+    }
+    String ks = keyString(key);
+    long now = ticker.read();
+    Envelope<V> env = envelope(ks, value, now, now, 0);
+    byte[] bytes = l2 != null ? encode(ks, env, now) : null;
+    stamps.bump(key);
+    l1Map.compute(key, (k, old) -> {
+      tagIndex.add(k, env.tags);
+      if (old != null) {
+        tagIndex.removeExcept(k, old.tags, env.tags);
+      }
+      return env;
+    });
+    if (bytes != null) {
+      writeL2(ks, bytes, env, now);
+    }
+    if (bloom != null) {
+      bloom.put(ks);
+    }
+    host.publish(new Invalidation(name, List.of(ks), List.of(), host.instanceId(), "put", ticker.wallMillis()));
+  }
+
+  @Override
+  public void invalidate(K key) {
+    invalidateAll(List.of(requireKey(key)));
+  }
+
+  @Override
+  public void invalidateAll(Collection<? extends K> keys) {
+    List<String> strings = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      strings.add(keyString(requireKey(key)));
+    }
+    for (K key : keys) {
+      invalidateLocal(key);
+    }
+    for (String ks : strings) {
+      if (bloom != null) {
+        bloom.put(ks);
+      }
+    }
+    metrics.invalidations("api").increment(keys.size());
+    if (l2 != null && !strings.isEmpty()) {
+      List<String> l2Keys = new ArrayList<>(strings.size());
+      for (String ks : strings) {
+        l2Keys.add(l2Key(ks));
+      }
+      awaitTier(l2.delete(l2Keys), "delete");
+    }
+    host.publish(new Invalidation(name, strings, List.of(), host.instanceId(), "api", ticker.wallMillis()));
+  }
+
+  @Override
+  public void invalidateTag(String tag) {
+    if (tag == null || tag.isEmpty()) {
+      throw new IllegalArgumentException(r + "tag must not be null or empty, was '" + tag + "'");
+    }
+    invalidateTagLocal(tag);
+    metrics.invalidations("api").increment();
+    if (l2 != null) {
+      awaitTier(l2.deleteTag(name, tag), "deleteTag");
+    }
+    host.publish(new Invalidation(name, List.of(), List.of(tag), host.instanceId(), "api", ticker.wallMillis()));
+  }
+
+  @Override
+  public long estimatedSize() {
+    return l1.estimatedSize();
+  }
+
+  /** Applies an invalidation that arrived from another process (or from CDC) to this L1. */
+  void applyRemote(Invalidation inv) {
+    for (String ks : inv.keys()) {
+      K key;
+      try {
+        key = keyFormat.parse(ks);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, r + "dropping invalidation of unparseable key '" + abbreviate(ks) + "'");
+        metrics.tierErrors("bus").increment();
+        continue;
+      }
+      invalidateLocal(key);
+      if (bloom != null) {
+        bloom.put(ks);
+      }
+    }
+    for (String tag : inv.tags()) {
+      invalidateTagLocal(tag);
+    }
+    metrics.invalidations(inv.source()).increment(Math.max(1, inv.keys().size() + inv.tags().size()));
+    metrics.recordLag(ticker.wallMillis() - inv.issuedAtMillis());
+  }
+
+  /** Drops everything from this process's L1 (e.g. after the invalidation stream lost messages). */
+  void clearLocal() {
+    for (K key : new ArrayList<>(l1Map.keySet())) {
+      invalidateLocal(key);
+    }
+  }
+
+  /** Parses a key from its string form, naming the region on failure. */
+  K parseKey(String ks) {
+    try {
+      return keyFormat.parse(ks);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(r + "malformed key '" + abbreviate(ks) + "': " + e.getMessage(), e);
+    }
+  }
+
+  private void invalidateLocal(K key) {
+    stamps.bump(key);
+    l1Map.computeIfPresent(key, (k, old) -> {
+      tagIndex.remove(k, old.tags);
+      return null;
+    });
+    inFlight.remove(key);
+  }
+
+  private void invalidateTagLocal(String tag) {
+    tagLog.append(tag);
+    for (K key : tagIndex.keys(tag)) {
+      stamps.bump(key);
+      l1Map.computeIfPresent(key, (k, old) -> {
+        if (!old.hasTag(tag)) {
+          return old;
+        }
+        tagIndex.remove(k, old.tags);
+        return null;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- loads
+
+  private Envelope<V> loadShared(K key, Loader<? super K, ? extends V> loader) {
+    String ks = keyString(key);
+    if (bloomRejects(ks)) {
+      return absentEnvelope();
+    }
+    CompletableFuture<Envelope<V>> mine = new CompletableFuture<>();
+    CompletableFuture<Envelope<V>> other = inFlight.putIfAbsent(key, mine);
+    if (other != null) {
+      metrics.coalesced.increment();
+      return await(other);
+    }
+    runLoad(key, ks, loader, mine, false);
+    return await(mine);
+  }
+
+  /** Runs one load as the leader of {@code mine} and completes it; never throws. */
+  private void runLoad(K key, String ks, Loader<? super K, ? extends V> loader,
+      CompletableFuture<Envelope<V>> mine, boolean background) {
+    try {
+      Envelope<V> current = l1.policy().getIfPresentQuietly(key);
+      if (current != null && ticker.read() < current.freshUntil && !background) {
+        // another leader filled it between our L1 read and our registration
+        mine.complete(current);
+        return;
+      }
+      mine.complete(load(key, ks, loader, current, background));
+    } catch (Throwable t) {
+      mine.completeExceptionally(t);
+    } finally {
+      inFlight.remove(key, mine);
+    }
+  }
+
+  /**
+   * Loads one key: L2, then the bulkhead, then the loader; fills the tiers unless an
+   * invalidation intervened. Returns the envelope to hand to every waiter.
+   */
+  private Envelope<V> load(K key, String ks, Loader<? super K, ? extends V> loader, Envelope<V> prior,
+      boolean background) {
+    long stamp = stamps.current(key);
+    long tagSeq = tagLog.sequence();
+    if (l2 != null) {
+      Envelope<V> shared = readL2(ks);
+      if (shared != null && ticker.read() < shared.freshUntil) {
+        fillL1(key, shared, stamp, tagSeq);
+        return shared;
+      }
+    }
+    if (!acquireLoadSlot(background)) {
+      if (servableStale(key, prior, ticker.read(), true)) {
+        metrics.staleServedOnShed.increment();
+        return prior;
+      }
+      metrics.loadShed.increment();
+      throw new LoadShedException(name, ks, retryAfter(), "bulkhead full: "
+          + spec.maxConcurrentLoads() + " loads in flight");
+    }
+    long t0 = ticker.read();
+    V value;
+    try {
+      value = loader.load(key);
+    } catch (Exception ex) {
+      bulkhead.release();
+      long t1 = ticker.read();
+      metrics.recordLoad(t1 - t0);
+      metrics.loadError.increment();
+      if (servableStale(key, prior, t1, false)) {
+        metrics.staleServedOnError.increment();
+        LOG.log(System.Logger.Level.DEBUG, r + "loader failed for key '" + ks + "', serving stale", ex);
+        return prior;
+      }
+      throw new LoadFailedException(name, ks, ex);
+    } catch (Error err) {
+      bulkhead.release();
+      throw err;
+    }
+    bulkhead.release();
+    long t1 = ticker.read();
+    long took = t1 - t0;
+    metrics.recordLoad(took);
+    meanLoadNanos += (took - meanLoadNanos) >> 3;
+    (value == null ? metrics.loadAbsent : metrics.loadSuccess).increment();
+    Envelope<V> env;
+    try {
+      env = envelope(ks, value, t0, t1, took);
+    } catch (RuntimeException ex) {
+      throw new LoadFailedException(name, ks, ex);
+    }
+    byte[] bytes = l2 != null && (!env.absent || negativeNanos > 0) ? encode(ks, env, t1) : null;
+    boolean stored = (!env.absent || negativeNanos > 0) && fillL1(key, env, stamp, tagSeq);
+    if (stored && bytes != null) {
+      writeL2(ks, bytes, env, t1);
+    }
+    if (!env.absent && bloom != null) {
+      bloom.put(ks);
+    }
+    return env;
+  }
+
+  private Map<K, Envelope<V>> loadBatch(Set<K> keys, Map<K, String> keyStrings) {
+    Map<K, Envelope<V>> out = new HashMap<>();
+    Map<K, Long> stampOf = new HashMap<>();
+    Map<K, Envelope<V>> prior = new HashMap<>();
+    long tagSeq = tagLog.sequence();
+    for (K key : keys) {
+      stampOf.put(key, stamps.current(key));
+      Envelope<V> p = l1.policy().getIfPresentQuietly(key);
+      if (p != null) {
+        prior.put(key, p);
+      }
+    }
+    Set<K> toLoad = new LinkedHashSet<>(keys);
+    if (l2 != null) {
+      Map<String, K> byL2Key = new HashMap<>();
+      for (K key : keys) {
+        byL2Key.put(l2Key(keyStrings.get(key)), key);
+      }
+      Map<String, byte[]> found = awaitTier(l2.getAll(byL2Key.keySet()), "getAll");
+      if (found != null) {
+        long now = ticker.read();
+        for (Map.Entry<String, byte[]> f : found.entrySet()) {
+          K key = byL2Key.get(f.getKey());
+          Envelope<V> shared = key == null ? null : decodeL2(keyStrings.get(key), f.getValue());
+          if (shared != null && now < shared.freshUntil) {
+            (shared.absent ? metrics.l2Negative : metrics.l2Hit).increment();
+            fillL1(key, shared, stampOf.get(key), tagSeq);
+            out.put(key, shared);
+            toLoad.remove(key);
+          }
+        }
+      }
+      metrics.l2Miss.increment(toLoad.size());
+    }
+    if (toLoad.isEmpty()) {
+      return out;
+    }
+    String firstKey = keyStrings.get(toLoad.iterator().next());
+    if (!acquireLoadSlot(false)) {
+      long now = ticker.read();
+      for (K key : toLoad) {
+        if (!servableStale(key, prior.get(key), now, true)) {
+          metrics.loadShed.increment();
+          throw new LoadShedException(name, keyStrings.get(key), retryAfter(), "bulkhead full: "
+              + spec.maxConcurrentLoads() + " loads in flight");
+        }
+        out.put(key, prior.get(key));
+      }
+      metrics.staleServedOnShed.increment(toLoad.size());
+      return out;
+    }
+    long t0 = ticker.read();
+    Map<K, V> values;
+    try {
+      values = callBatchLoader(toLoad);
+    } catch (Exception ex) {
+      bulkhead.release();
+      metrics.loadError.increment(toLoad.size());
+      long now = ticker.read();
+      for (K key : toLoad) {
+        if (!servableStale(key, prior.get(key), now, false)) {
+          throw new LoadFailedException(name, toLoad.size() == 1 ? firstKey
+              : firstKey + "' and " + (toLoad.size() - 1) + " more keys of '" + name, ex);
+        }
+        out.put(key, prior.get(key));
+      }
+      metrics.staleServedOnError.increment(toLoad.size());
+      return out;
+    } catch (Error err) {
+      bulkhead.release();
+      throw err;
+    }
+    bulkhead.release();
+    long t1 = ticker.read();
+    long took = t1 - t0;
+    metrics.recordLoad(took);
+    for (K key : toLoad) {
+      String ks = keyStrings.get(key);
+      V value = values == null ? null : values.get(key);
+      (value == null ? metrics.loadAbsent : metrics.loadSuccess).increment();
+      Envelope<V> env;
+      try {
+        env = envelope(ks, value, t0, t1, took);
+      } catch (RuntimeException ex) {
+        throw new LoadFailedException(name, ks, ex);
+      }
+      if (!env.absent || negativeNanos > 0) {
+        byte[] bytes = l2 != null ? encode(ks, env, t1) : null;
+        if (fillL1(key, env, stampOf.get(key), tagSeq) && bytes != null) {
+          writeL2(ks, bytes, env, t1);
+        }
+      }
+      if (!env.absent && bloom != null) {
+        bloom.put(ks);
+      }
+      out.put(key, env);
+    }
+    return out;
+  }
+
+  private Map<K, V> callBatchLoader(Set<K> keys) throws Exception {
+    BatchLoader<K, V> batch = spec.batchLoader();
+    if (batch != null) {
+      return batch.loadAll(java.util.Collections.unmodifiableSet(keys));
+    }
+    Loader<? super K, ? extends V> loader = defaultLoader();
+    Map<K, V> values = new HashMap<>();
+    for (K key : keys) {
+      V v = loader.load(key);
+      if (v != null) {
+        values.put(key, v);
+      }
+    }
+    return values;
+  }
+
+  private boolean acquireLoadSlot(boolean background) {
+    if (background || maxLoadWaitNanos == 0) {
+      return bulkhead.tryAcquire();
+    }
+    try {
+      return bulkhead.tryAcquire(maxLoadWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Whether {@code prior} may be served in place of a load: it must still be the entry L1
+   * holds (an invalidation removes it, and an invalidated value is never served), and be
+   * inside its stale window (any window when shedding; stale-if-error on a loader failure).
+   */
+  private boolean servableStale(K key, Envelope<V> prior, long now, boolean shedding) {
+    if (prior == null || prior.absent) {
+      return false;
+    }
+    long until = shedding ? prior.hardUntil : prior.errorUntil;
+    if (now >= until) {
+      return false;
+    }
+    return l1.policy().getIfPresentQuietly(key) == prior;
+  }
+
+  private void maybeRefreshEarly(K key, Loader<? super K, ? extends V> loader, Envelope<V> e, long now) {
+    if (inFlight.containsKey(key)) {
+      return;
+    }
+    if (now >= e.refreshAheadAt || Freshness.xfetch(now, e.freshUntil, e.loadNanos, beta, uniform())) {
+      refreshInBackground(key, loader);
+    }
+  }
+
+  /** Starts one background refresh of the key unless a load of it is already in flight. */
+  private void refreshInBackground(K key, Loader<? super K, ? extends V> loader) {
+    if (inFlight.containsKey(key)) {
+      return;
+    }
+    CompletableFuture<Envelope<V>> mine = new CompletableFuture<>();
+    if (inFlight.putIfAbsent(key, mine) != null) {
+      return;
+    }
+    metrics.refreshes.increment();
+    try {
+      String ks = keyString(key);
+      executor.execute(() -> runLoad(key, ks, loader, mine, true));
+    } catch (RuntimeException ex) {
+      inFlight.remove(key, mine);
+      mine.completeExceptionally(ex);
+      LOG.log(System.Logger.Level.DEBUG, r + "background refresh not started", ex);
+    }
+  }
+
+  /** Stores the envelope in L1 unless the key (or one of its tags) was invalidated since the load began. */
+  private boolean fillL1(K key, Envelope<V> env, long stamp, long tagSeq) {
+    boolean[] stored = {false};
+    l1Map.compute(key, (k, old) -> {
+      tagIndex.add(k, env.tags);
+      if (!stamps.unchanged(k, stamp) || tagLog.invalidatedSince(tagSeq, env.tags)) {
+        tagIndex.removeExcept(k, env.tags, old == null ? Envelope.NO_TAGS : old.tags);
+        return old;
+      }
+      if (old != null) {
+        tagIndex.removeExcept(k, old.tags, env.tags);
+      }
+      stored[0] = true;
+      return env;
+    });
+    return stored[0];
+  }
+
+  private Envelope<V> envelope(String ks, V value, long t0, long t1, long loadNanos) {
+    if (value == null) {
+      return new Envelope<>(null, true, 0, loadNanos, t1, t1 + negativeNanos, t1 + negativeNanos,
+          t1 + negativeNanos, Long.MAX_VALUE, Long.MAX_VALUE, Envelope.NO_TAGS);
+    }
+    String[] tags = tagsOf(ks, value);
+    long version = spec.version() == null ? 0 : spec.version().applyAsLong(value);
+    long ttl = Freshness.jittered(ttlNanos, jitter, uniform0());
+    long fresh = t1 + ttl;
+    long aheadAt = Freshness.refreshAheadAt(t1, fresh, refreshAheadFraction);
+    long early = Math.min(aheadAt, Freshness.xfetchFrom(fresh, loadNanos, beta));
+    return new Envelope<>(value, false, version, loadNanos, t1, fresh, fresh + swrNanos, fresh + sieNanos,
+        early, aheadAt, tags);
+  }
+
+  private String[] tagsOf(String ks, V value) {
+    if (spec.tags() == null) {
+      return Envelope.NO_TAGS;
+    }
+    Collection<String> tags = spec.tags().apply(value);
+    if (tags == null || tags.isEmpty()) {
+      return Envelope.NO_TAGS;
+    }
+    String[] out = new String[tags.size()];
+    int i = 0;
+    for (String t : tags) {
+      if (t == null || t.isEmpty()) {
+        throw new IllegalArgumentException(r + "tags of key '" + ks + "' contain a null or empty tag: " + tags);
+      }
+      out[i++] = t;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------- L2
+
+  private String l2Key(String ks) {
+    return name + ":" + ks;
+  }
+
+  private Envelope<V> readL2(String ks) {
+    byte[] bytes = awaitTier(l2.get(l2Key(ks)), "get");
+    if (bytes == null) {
+      metrics.l2Miss.increment();
+      return null;
+    }
+    Envelope<V> env = decodeL2(ks, bytes);
+    if (env == null) {
+      metrics.l2Miss.increment();
+      return null;
+    }
+    (env.absent ? metrics.l2Negative : metrics.l2Hit).increment();
+    return env;
+  }
+
+  /** Decodes L2 bytes; corrupt bytes are a miss plus a tier error, never an exception. */
+  private Envelope<V> decodeL2(String ks, byte[] bytes) {
+    try {
+      EnvelopeFormat.Wire w = EnvelopeFormat.decode(bytes);
+      V value = w.absent() ? null : codec.decode(w.value());
+      if (!w.absent() && value == null) {
+        throw new IllegalArgumentException("codec decoded null");
+      }
+      long nowTick = ticker.read();
+      long nowWall = ticker.wallMillis();
+      long fresh = tick(w.freshUntil(), nowTick, nowWall);
+      long loadedAt = tick(w.loadedAt(), nowTick, nowWall);
+      long aheadAt = w.absent() ? Long.MAX_VALUE : Freshness.refreshAheadAt(loadedAt, fresh, refreshAheadFraction);
+      long early = w.absent() ? Long.MAX_VALUE : Math.min(aheadAt, Freshness.xfetchFrom(fresh, w.loadNanos(), beta));
+      return new Envelope<>(value, w.absent(), w.version(), w.loadNanos(), loadedAt, fresh,
+          tick(w.staleUntil(), nowTick, nowWall), tick(w.errorUntil(), nowTick, nowWall), early, aheadAt, w.tags());
+    } catch (Exception e) {
+      metrics.tierErrors(l2.name()).increment();
+      LOG.log(System.Logger.Level.WARNING, r + "undecodable bytes in " + l2.name() + " under key '"
+          + abbreviate(ks) + "' (" + e + "); treating as a miss");
+      return null;
+    }
+  }
+
+  private byte[] encode(String ks, Envelope<V> env, long nowTick) {
+    byte[] value;
+    try {
+      value = env.absent ? new byte[0] : codec.encode(env.value);
+      if (value == null) {
+        throw new IllegalStateException("codec returned null");
+      }
+    } catch (Exception e) {
+      throw new CodecException(r + "cannot encode value of key '" + ks + "' ("
+          + env.value.getClass().getName() + "): " + e, e);
+    }
+    long nowWall = ticker.wallMillis();
+    return EnvelopeFormat.encode(new EnvelopeFormat.Wire(env.absent, env.version, env.loadNanos,
+        wall(env.loadedAt, nowTick, nowWall), wall(env.freshUntil, nowTick, nowWall),
+        wall(env.staleUntil, nowTick, nowWall), wall(env.errorUntil, nowTick, nowWall), env.tags, value));
+  }
+
+  private void writeL2(String ks, byte[] bytes, Envelope<V> env, long nowTick) {
+    long ttl = env.hardUntil - nowTick;
+    if (ttl <= 0) {
+      return;
+    }
+    try {
+      l2.put(l2Key(ks), bytes, Duration.ofNanos(ttl), List.of(env.tags)).whenComplete((v, ex) -> {
+        if (ex != null) {
+          metrics.tierErrors(l2.name()).increment();
+        }
+      });
+    } catch (RuntimeException ex) {
+      metrics.tierErrors(l2.name()).increment();
+    }
+  }
+
+  private <T> T awaitTier(CompletableFuture<T> f, String op) {
+    try {
+      return f.get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      metrics.tierErrors(l2.name()).increment();
+      return null;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      metrics.tierErrors(l2.name()).increment();
+      LOG.log(System.Logger.Level.DEBUG, r + l2.name() + " " + op + " failed", e);
+      return null;
+    }
+  }
+
+  private static long tick(long wallMillis, long nowTick, long nowWall) {
+    return nowTick + (wallMillis - nowWall) * 1_000_000L;
+  }
+
+  private static long wall(long tick, long nowTick, long nowWall) {
+    return nowWall + Math.floorDiv(tick - nowTick, 1_000_000L);
+  }
+
+  // ---------------------------------------------------------------------------------- helpers
+
+  private Envelope<V> await(CompletableFuture<Envelope<V>> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HotsetException(r + "interrupted while waiting for a load", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new HotsetException(r + "load failed: " + cause, cause);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Envelope<V> absentEnvelope() {
+    metrics.loadRejectedByBloom.increment();
+    return (Envelope<V>) BLOOM_ABSENT;
+  }
+
+  private static final Envelope<Object> BLOOM_ABSENT = new Envelope<>(null, true, 0, 0, 0, 0, 0, 0,
+      Long.MAX_VALUE, Long.MAX_VALUE, Envelope.NO_TAGS);
+
+  private boolean bloomRejects(String ks) {
+    if (bloom != null && !bloom.mightContain(ks)) {
+      metrics.loadRejectedByBloom.increment();
+      return true;
+    }
+    return false;
+  }
+
+  private Loader<? super K, ? extends V> defaultLoader() {
+    Loader<? super K, ? extends V> loader = spec.loader();
+    if (loader == null) {
+      throw new IllegalStateException(r + "has no loader; use get(key, loader) or set RegionSpec.loader(...)");
+    }
+    return loader;
+  }
+
+  private K requireKey(K key) {
+    if (key == null) {
+      throw nullKey();
+    }
+    return key;
+  }
+
+  private NullPointerException nullKey() {
+    return new NullPointerException(r + "key must not be null");
+  }
+
+  /** The key's string form, validated against the region's key length limit. */
+  String keyString(K key) {
+    String ks;
+    try {
+      ks = keyFormat.format(key);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(r + "keyFormat failed for key '" + abbreviate(String.valueOf(key))
+          + "': " + e, e);
+    }
+    if (ks == null || ks.isEmpty()) {
+      throw new IllegalArgumentException(r + "keyFormat gave an empty string for key '"
+          + abbreviate(String.valueOf(key)) + "'");
+    }
+    if (ks.length() > spec.maxKeyLength()) {
+      throw new IllegalArgumentException(r + "key of " + ks.length() + " characters exceeds maxKeyLength="
+          + spec.maxKeyLength() + ": '" + abbreviate(ks) + "'");
+    }
+    return ks;
+  }
+
+  private Duration retryAfter() {
+    long hint = Math.max(TimeUnit.MILLISECONDS.toNanos(100), Math.min(2 * meanLoadNanos, TimeUnit.SECONDS.toNanos(30)));
+    return Duration.ofNanos(hint);
+  }
+
+  /** Uniform in (0, 1], for XFetch's logarithm. */
+  private double uniform() {
+    double u = random.getAsDouble();
+    return u <= 0 ? Double.MIN_VALUE : Math.min(u, 1.0);
+  }
+
+  /** Uniform in [0, 1), for jitter. */
+  private double uniform0() {
+    double u = random.getAsDouble();
+    return u >= 1 ? Math.nextDown(1.0) : Math.max(0, u);
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+  }
+
+  int tagIndexSize() {
+    return tagIndex.tagCount();
+  }
+
+  boolean loadInFlight(K key) {
+    return inFlight.containsKey(key);
+  }
+}

@@ -1,0 +1,26 @@
+package io.hotset.internal;
+
+import io.hotset.spi.Invalidation;
+import io.hotset.spi.Ticker;
+import io.hotset.spi.Tier;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Executor;
+import java.util.function.DoubleSupplier;
+
+/** What a region needs from the {@link DefaultHotset} that owns it. */
+interface RegionHost {
+  MeterRegistry meterRegistry();
+
+  Ticker ticker();
+
+  DoubleSupplier random();
+
+  Executor executor();
+
+  /** The L2 tier, or null. */
+  Tier l2();
+
+  String instanceId();
+
+  void publish(Invalidation invalidation);
+}

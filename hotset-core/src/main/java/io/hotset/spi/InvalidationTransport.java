@@ -1,0 +1,26 @@
+package io.hotset.spi;
+
+import java.util.function.Consumer;
+
+/**
+ * Carries invalidations between processes so each can drop them from its L1. Delivery is
+ * at-most-once (as with Redis pub/sub); a transport that may have lost messages tells its
+ * subscribers through {@link Listener#onPossibleLoss()} so they can clear their L1.
+ */
+public interface InvalidationTransport extends AutoCloseable {
+
+  /** Publishes to every subscriber, including those in this process. Must not block for long. */
+  void publish(Invalidation invalidation);
+
+  /** Registers a listener; closing the returned handle unsubscribes. */
+  AutoCloseable subscribe(Listener listener);
+
+  @Override
+  default void close() {}
+
+  /** Receives invalidations. Called on the transport's thread; must be quick and not throw. */
+  interface Listener extends Consumer<Invalidation> {
+    /** Messages may have been lost (e.g. after a reconnect): clear or revalidate L1. */
+    default void onPossibleLoss() {}
+  }
+}
