@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ public final class DefaultHotset implements Hotset, RegionHost {
   private final String instanceId;
   private final ConcurrentHashMap<String, DefaultRegion<?, ?>> regions = new ConcurrentHashMap<>();
   private final AutoCloseable subscription;
+  private final ScheduledExecutorService sweeper;
   private volatile boolean closed;
 
   public DefaultHotset(MeterRegistry meterRegistry, Ticker ticker, DoubleSupplier random, Executor executor,
@@ -59,6 +61,11 @@ public final class DefaultHotset implements Hotset, RegionHost {
     this.transport = transport != null ? transport : new LocalInvalidationBus();
     this.l2 = l2;
     this.instanceId = instanceId != null ? instanceId : UUID.randomUUID().toString();
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "hotset-sweeper");
+      t.setDaemon(true);
+      return t;
+    });
     this.subscription = this.transport.subscribe(new InvalidationTransport.Listener() {
       @Override
       public void accept(Invalidation inv) {
@@ -94,6 +101,14 @@ public final class DefaultHotset implements Hotset, RegionHost {
     if (regions.putIfAbsent(spec.name(), region) != null) {
       throw new IllegalArgumentException("region '" + spec.name() + "' already exists");
     }
+    long every = region.sweepInterval().toMillis();
+    sweeper.scheduleWithFixedDelay(() -> {
+      try {
+        region.sweepExpired();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "sweeping region '" + spec.name() + "' failed", e);
+      }
+    }, every, every, TimeUnit.MILLISECONDS);
     return region;
   }
 
@@ -142,6 +157,7 @@ public final class DefaultHotset implements Hotset, RegionHost {
     } catch (Exception e) {
       LOG.log(System.Logger.Level.DEBUG, "unsubscribe failed", e);
     }
+    sweeper.shutdownNow();
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
       try {

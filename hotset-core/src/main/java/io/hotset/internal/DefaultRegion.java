@@ -2,7 +2,6 @@ package io.hotset.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
@@ -137,27 +136,15 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   }
 
   private Cache<K, Envelope<V>> buildL1(RegionSpec<K, V> spec, Ticker ticker) {
-    Caffeine<K, Envelope<V>> b = Caffeine.newBuilder()
-        .ticker(ticker::read)
-        .expireAfter(new Expiry<K, Envelope<V>>() {
-          @Override
-          public long expireAfterCreate(K key, Envelope<V> e, long currentTime) {
-            return Math.max(0, e.hardUntil - currentTime);
-          }
-
-          @Override
-          public long expireAfterUpdate(K key, Envelope<V> e, long currentTime, long currentDuration) {
-            return Math.max(0, e.hardUntil - currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(K key, Envelope<V> e, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        });
+    // Per-entry deadlines live in the envelope and are checked on every read, so Caffeine gets
+    // no time-based expiry at all: its read path then skips its own clock read and timer work
+    // (variable expiry measured ~40% slower at two threads in L1HitBenchmark). Entries past
+    // their hard deadline are dead (never served) and are removed by sweepExpired(), by a
+    // refill, or by size eviction, whichever comes first.
+    Caffeine<Object, Object> b = Caffeine.newBuilder();
     if (spec.maximumWeight() > 0) {
       var weigher = spec.weigher();
-      b = b.maximumWeight(spec.maximumWeight()).weigher((K k, Envelope<V> e) -> {
+      b.maximumWeight(spec.maximumWeight()).<K, Envelope<V>>weigher((K k, Envelope<V> e) -> {
         if (e.absent) {
           return 1;
         }
@@ -169,9 +156,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         }
       });
     } else {
-      b = b.maximumSize(spec.maximumSize());
+      b.maximumSize(spec.maximumSize());
     }
-    return b.evictionListener((K k, Envelope<V> e, RemovalCause cause) -> {
+    return b.<K, Envelope<V>>evictionListener((K k, Envelope<V> e, RemovalCause cause) -> {
       if (k != null && e != null) {
         tagIndex.remove(k, e.tags);
       }
@@ -518,6 +505,39 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     for (K key : new ArrayList<>(l1Map.keySet())) {
       invalidateLocal(key);
     }
+  }
+
+  /**
+   * Removes entries past their hard deadline from L1 (they are never served; this frees their
+   * slots). Not an invalidation: stamps are untouched, so in-flight loads still fill.
+   *
+   * @return the number of entries removed
+   */
+  int sweepExpired() {
+    long now = ticker.read();
+    int[] removed = {0};
+    for (Map.Entry<K, Envelope<V>> e : l1Map.entrySet()) {
+      if (now >= e.getValue().hardUntil) {
+        l1Map.computeIfPresent(e.getKey(), (k, old) -> {
+          if (now < old.hardUntil) {
+            return old;
+          }
+          tagIndex.remove(k, old.tags);
+          removed[0]++;
+          return null;
+        });
+      }
+    }
+    if (removed[0] > 0) {
+      metrics.evictionsL1.increment(removed[0]);
+    }
+    return removed[0];
+  }
+
+  /** How often {@link #sweepExpired()} should run: half the TTL, between 1 s and 60 s. */
+  Duration sweepInterval() {
+    long half = ttlNanos / 2;
+    return Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(1), Math.min(half, TimeUnit.SECONDS.toNanos(60))));
   }
 
   /** Parses a key from its string form, naming the region on failure. */
