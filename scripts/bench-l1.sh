@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -ntp -pl hotset-bench -am package -DskipTests
 mkdir -p bench-results
-echo "running L1HitBenchmark (JMH prints progress and an ETA)..."
+echo "running L1HitBenchmark, about 6 minutes (JMH prints progress and an ETA)..."
 java -jar hotset-bench/target/hotset-benchmarks.jar L1HitBenchmark -prof gc \
   -rf json -rff bench-results/l1-hit.json "$@" | tee bench-results/l1-hit.txt
 java -Djava.awt.headless=true -cp hotset-bench/target/hotset-benchmarks.jar io.hotset.bench.JmhReport \

@@ -30,6 +30,7 @@ public final class DefaultHotset implements Hotset, RegionHost {
 
   private final MeterRegistry meterRegistry;
   private final Ticker ticker;
+  private final CoarseClock coarseClock;
   private final DoubleSupplier random;
   private final Executor executor;
   private final ExecutorService ownedExecutor;
@@ -45,6 +46,7 @@ public final class DefaultHotset implements Hotset, RegionHost {
       InvalidationTransport transport, Tier l2, String instanceId) {
     this.meterRegistry = meterRegistry;
     this.ticker = ticker;
+    this.coarseClock = ticker == Ticker.system() ? CoarseClock.acquire() : null;
     this.random = random != null ? random : () -> ThreadLocalRandom.current().nextDouble();
     if (executor != null) {
       this.executor = executor;
@@ -158,6 +160,9 @@ public final class DefaultHotset implements Hotset, RegionHost {
       LOG.log(System.Logger.Level.DEBUG, "unsubscribe failed", e);
     }
     sweeper.shutdownNow();
+    if (coarseClock != null) {
+      CoarseClock.release(coarseClock);
+    }
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
       try {
@@ -171,6 +176,7 @@ public final class DefaultHotset implements Hotset, RegionHost {
   // RegionHost
   @Override public MeterRegistry meterRegistry() { return meterRegistry; }
   @Override public Ticker ticker() { return ticker; }
+  @Override public Ticker hitClock() { return coarseClock != null ? coarseClock : ticker; }
   @Override public DoubleSupplier random() { return random; }
   @Override public Executor executor() { return executor; }
   @Override public Tier l2() { return l2; }

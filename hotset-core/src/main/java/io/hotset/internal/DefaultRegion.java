@@ -82,6 +82,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private final String name;
   private final String r;
   private final Ticker ticker;
+  /** Freshness checks of L1 hits only; see CoarseClock. */
+  private final Ticker hitClock;
+  private final Loader<? super K, ? extends V> loader;
   private final DoubleSupplier random;
   private final Executor executor;
   private final Tier l2;
@@ -115,6 +118,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     this.r = "region '" + name + "': ";
     this.host = host;
     this.ticker = host.ticker();
+    this.hitClock = host.hitClock();
+    this.loader = spec.loader();
     this.random = host.random();
     this.executor = host.executor();
     this.l2 = host.l2();
@@ -202,7 +207,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
 
   @Override
   public V get(K key) {
-    return get(key, defaultLoader());
+    return get(key, loader != null ? loader : defaultLoader());
   }
 
   @Override
@@ -215,7 +220,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     }
     Envelope<V> e = l1.getIfPresent(key);
     if (e != null) {
-      long now = ticker.read();
+      long now = hitClock.read();
       if (now < e.freshUntil) {
         if (now >= e.earlyFrom) {
           maybeRefreshEarly(key, loader, e, now);
@@ -250,7 +255,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     }
     Envelope<V> e = l1.getIfPresent(key);
     if (e != null) {
-      long now = ticker.read();
+      long now = hitClock.read();
       if (now < e.freshUntil) {
         if (now >= e.earlyFrom) {
           maybeRefreshEarly(key, loader, e, now);

@@ -13,6 +13,9 @@ interface RegionHost {
 
   Ticker ticker();
 
+  /** The clock for freshness checks on L1 hits: the ticker itself, or a coarse version of it. */
+  Ticker hitClock();
+
   DoubleSupplier random();
 
   Executor executor();
