@@ -28,6 +28,7 @@ public final class RegionSpec<K, V> {
   public static final int DEFAULT_MAX_CONCURRENT_LOADS = 32;
   public static final Duration DEFAULT_MAX_LOAD_WAIT = Duration.ofMillis(10);
   public static final int DEFAULT_MAX_KEY_LENGTH = 512;
+  public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(5);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -47,6 +48,7 @@ public final class RegionSpec<K, V> {
   private final int maxConcurrentLoads;
   private final Duration maxLoadWait;
   private final int maxKeyLength;
+  private final Duration leaseTtl;
   private final KeyFormat<K> keyFormat;
   private final ValueCodec<V> codec;
   private final Loader<? super K, ? extends V> loader;
@@ -75,6 +77,7 @@ public final class RegionSpec<K, V> {
     this.maxConcurrentLoads = b.maxConcurrentLoads;
     this.maxLoadWait = b.maxLoadWait;
     this.maxKeyLength = b.maxKeyLength;
+    this.leaseTtl = b.leaseTtl;
     this.keyFormat = keyFormat;
     this.codec = codec;
     this.loader = b.loader;
@@ -119,6 +122,8 @@ public final class RegionSpec<K, V> {
   public int maxConcurrentLoads() { return maxConcurrentLoads; }
   public Duration maxLoadWait() { return maxLoadWait; }
   public int maxKeyLength() { return maxKeyLength; }
+  /** How long a fill lease in L2 lives: a dead holder blocks others at most this long. */
+  public Duration leaseTtl() { return leaseTtl; }
   public KeyFormat<K> keyFormat() { return keyFormat; }
   public ValueCodec<V> codec() { return codec; }
   /** The read-through loader, or null for a cache-aside region. */
@@ -161,6 +166,7 @@ public final class RegionSpec<K, V> {
     private int maxConcurrentLoads = DEFAULT_MAX_CONCURRENT_LOADS;
     private Duration maxLoadWait = DEFAULT_MAX_LOAD_WAIT;
     private int maxKeyLength = DEFAULT_MAX_KEY_LENGTH;
+    private Duration leaseTtl = DEFAULT_LEASE_TTL;
     private KeyFormat<K> keyFormat;
     private ValueCodec<V> codec;
     private Loader<? super K, ? extends V> loader;
@@ -195,6 +201,7 @@ public final class RegionSpec<K, V> {
       this.maxConcurrentLoads = s.maxConcurrentLoads;
       this.maxLoadWait = s.maxLoadWait;
       this.maxKeyLength = s.maxKeyLength;
+      this.leaseTtl = s.leaseTtl;
       this.keyFormat = s.keyFormat;
       this.codec = s.codec;
       this.loader = s.loader;
@@ -288,6 +295,15 @@ public final class RegionSpec<K, V> {
       return this;
     }
 
+    /**
+     * How long a fleet-wide fill lease lives in an L2 that supports leases (default 5 s): set it
+     * above the loader's worst normal latency; a holder that dies delays others this long.
+     */
+    public Builder<K, V> leaseTtl(Duration leaseTtl) {
+      this.leaseTtl = Objects.requireNonNull(leaseTtl, "leaseTtl");
+      return this;
+    }
+
     /** The key's string form; required for key types other than String, Long, Integer, UUID. */
     public Builder<K, V> keyFormat(KeyFormat<K> keyFormat) {
       this.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");
@@ -365,6 +381,7 @@ public final class RegionSpec<K, V> {
       notNegative(r, "staleWhileRevalidate", staleWhileRevalidate);
       notNegative(r, "staleIfError", staleIfError);
       notNegative(r, "maxLoadWait", maxLoadWait);
+      positive(r, "leaseTtl", leaseTtl);
       if (!(ttlJitter >= 0 && ttlJitter <= 0.5)) {
         throw new IllegalArgumentException(r + "ttlJitter must be in [0, 0.5], was " + ttlJitter);
       }

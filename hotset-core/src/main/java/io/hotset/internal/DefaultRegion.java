@@ -15,6 +15,7 @@ import io.hotset.Region;
 import io.hotset.RegionSpec;
 import io.hotset.spi.Invalidation;
 import io.hotset.spi.KeyFormat;
+import io.hotset.spi.LeaseRead;
 import io.hotset.spi.Ticker;
 import io.hotset.spi.Tier;
 import io.hotset.spi.ValueCodec;
@@ -106,6 +107,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private final long sieNanos;
   private final long negativeNanos;
   private final long maxLoadWaitNanos;
+  private final long leaseTtlNanos;
   private final double jitter;
   private final double beta;
   private final double refreshAheadFraction;
@@ -131,6 +133,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     this.sieNanos = spec.staleIfError().toNanos();
     this.negativeNanos = spec.negativeTtl().toNanos();
     this.maxLoadWaitNanos = spec.maxLoadWait().toNanos();
+    this.leaseTtlNanos = spec.leaseTtl().toNanos();
     this.jitter = spec.ttlJitter();
     this.beta = spec.earlyRefreshBeta();
     this.refreshAheadFraction = spec.refreshAheadFraction();
@@ -620,6 +623,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       boolean background) {
     long stamp = stamps.current(key);
     long tagSeq = tagLog.sequence();
+    if (l2 != null && l2.supportsLeases()) {
+      return loadLeased(key, ks, loader, prior, background, stamp, tagSeq);
+    }
     if (l2 != null) {
       Envelope<V> shared = readL2(ks);
       if (shared != null && ticker.read() < shared.freshUntil) {
@@ -627,7 +633,84 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         return shared;
       }
     }
+    return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, NO_LEASE);
+  }
+
+  private static final long NO_LEASE = Long.MIN_VALUE;
+
+  /**
+   * The fleet-wide read path (see the class comment): FRESH fills L1; GRANTED loads and fills L2
+   * by compare-and-set on the lease; HELD serves a stale value if one may be served, else waits
+   * for the holder's fill notification (bounded) and asks again, so a dead holder's lease
+   * expires and one waiter takes over.
+   */
+  private Envelope<V> loadLeased(K key, String ks, Loader<? super K, ? extends V> loader, Envelope<V> prior,
+      boolean background, long stamp, long tagSeq) {
+    String l2k = l2Key(ks);
+    long deadline = ticker.read() + 3 * leaseTtlNanos;
+    boolean ignoreValue = false;
+    while (true) {
+      LeaseRead lease = awaitTier(l2.readOrLease(l2k, ticker.wallMillis(), spec.leaseTtl(), ignoreValue),
+          "readOrLease");
+      if (lease == null) {
+        // L2 unavailable: degrade to L1 -> source through the bulkhead
+        return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, NO_LEASE);
+      }
+      Envelope<V> shared = lease.value() == null ? null : decodeL2(ks, lease.value());
+      if (lease.outcome() == LeaseRead.Outcome.FRESH) {
+        if (shared == null) {
+          ignoreValue = true; // corrupt bytes: a miss plus a tier error, then a clean reload
+          continue;
+        }
+        (shared.absent ? metrics.l2Negative : metrics.l2Hit).increment();
+        fillL1(key, shared, stamp, tagSeq);
+        return shared;
+      }
+      if (lease.outcome() == LeaseRead.Outcome.GRANTED) {
+        metrics.l2Miss.increment();
+        return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, lease.token());
+      }
+      // HELD by another process
+      long now = ticker.read();
+      if (background && prior != null) {
+        return prior; // someone else is refreshing it
+      }
+      if (servableStale(key, prior, now, true) && now < prior.staleUntil) {
+        metrics.l1Stale.increment();
+        return prior;
+      }
+      if (shared != null && !shared.absent && now < shared.staleUntil) {
+        metrics.l1Stale.increment();
+        return shared;
+      }
+      metrics.coalesced.increment();
+      long remaining = deadline - now;
+      if (remaining <= 0) {
+        metrics.loadShed.increment();
+        throw new LoadShedException(name, ks, retryAfter(), "another process holds the fill lease and has not filled");
+      }
+      try {
+        lease.filled().get(Math.min(remaining, leaseTtlNanos + TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        // the holder may be dead: its lease expires after leaseTtl and the next read takes over
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HotsetException(r + "interrupted while waiting for another process's load", e);
+      } catch (ExecutionException e) {
+        // treated like a wake-up: ask again
+      }
+      ignoreValue = false;
+    }
+  }
+
+  /** Loads from the source through the bulkhead and fills the tiers; with a lease, L2 by compare-and-set. */
+  private Envelope<V> loadFromSource(K key, String ks, Loader<? super K, ? extends V> loader, Envelope<V> prior,
+      boolean background, long stamp, long tagSeq, long leaseToken) {
+    boolean leased = leaseToken != NO_LEASE;
     if (!acquireLoadSlot(background)) {
+      if (leased) {
+        releaseLease(ks, leaseToken);
+      }
       if (servableStale(key, prior, ticker.read(), true)) {
         metrics.staleServedOnShed.increment();
         return prior;
@@ -642,6 +725,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       value = loader.load(key);
     } catch (Exception ex) {
       bulkhead.release();
+      if (leased) {
+        releaseLease(ks, leaseToken);
+      }
       long t1 = ticker.read();
       metrics.recordLoad(t1 - t0);
       metrics.loadError.increment();
@@ -653,6 +739,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       throw new LoadFailedException(name, ks, ex);
     } catch (Error err) {
       bulkhead.release();
+      if (leased) {
+        releaseLease(ks, leaseToken);
+      }
       throw err;
     }
     bulkhead.release();
@@ -662,20 +751,53 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     meanLoadNanos += (took - meanLoadNanos) >> 3;
     (value == null ? metrics.loadAbsent : metrics.loadSuccess).increment();
     Envelope<V> env;
+    byte[] bytes;
+    boolean cacheable = value != null || negativeNanos > 0;
     try {
       env = envelope(ks, value, t0, t1, took);
+      bytes = l2 != null && cacheable ? encode(ks, env, t1) : null;
     } catch (RuntimeException ex) {
-      throw new LoadFailedException(name, ks, ex);
+      if (leased) {
+        releaseLease(ks, leaseToken);
+      }
+      throw ex instanceof CodecException ? ex : new LoadFailedException(name, ks, ex);
     }
-    byte[] bytes = l2 != null && (!env.absent || negativeNanos > 0) ? encode(ks, env, t1) : null;
-    boolean stored = (!env.absent || negativeNanos > 0) && fillL1(key, env, stamp, tagSeq);
-    if (stored && bytes != null) {
+    if (!cacheable) {
+      if (leased) {
+        releaseLease(ks, leaseToken);
+      }
+      return env;
+    }
+    if (leased) {
+      long ttl = env.hardUntil - t1;
+      Boolean filled = ttl <= 0 ? Boolean.FALSE
+          : awaitTier(l2.fillWithLease(l2Key(ks), leaseToken, bytes, Duration.ofNanos(ttl), List.of(env.tags)),
+              "fillWithLease");
+      // false: the lease was revoked by an invalidation since it was granted; the value may be
+      // older than that invalidation, so it goes into no tier. null: L2 failed; L1 still
+      // guards itself with the stamp.
+      if (!Boolean.FALSE.equals(filled)) {
+        fillL1(key, env, stamp, tagSeq);
+      }
+    } else if (fillL1(key, env, stamp, tagSeq) && bytes != null) {
       writeL2(ks, bytes, env, t1);
     }
     if (!env.absent && bloom != null) {
       bloom.put(ks);
     }
     return env;
+  }
+
+  private void releaseLease(String ks, long token) {
+    try {
+      l2.releaseLease(l2Key(ks), token).whenComplete((v, ex) -> {
+        if (ex != null) {
+          metrics.tierErrors(l2.name()).increment();
+        }
+      });
+    } catch (RuntimeException ex) {
+      metrics.tierErrors(l2.name()).increment();
+    }
   }
 
   private Map<K, Envelope<V>> loadBatch(Set<K> keys, Map<K, String> keyStrings) {

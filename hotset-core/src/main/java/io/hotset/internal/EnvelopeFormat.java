@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  * Deadlines are wall-clock because the bytes are shared by processes whose tickers differ.
  */
 final class EnvelopeFormat {
-  static final byte MAGIC = 'h';
-  static final byte FORMAT = 1;
+  static final byte MAGIC = io.hotset.spi.EnvelopeHeader.MAGIC;
+  static final byte FORMAT = io.hotset.spi.EnvelopeHeader.FORMAT;
   private static final int HEADER = 3 + 8 * 6 + 2 + 4;
 
   /** The decoded parts of an L2 envelope, times in wall-clock millis. */

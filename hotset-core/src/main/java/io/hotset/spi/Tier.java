@@ -31,6 +31,42 @@ public interface Tier extends AutoCloseable {
   /** Deletes every key recorded under the tag (within the given region prefix). */
   CompletableFuture<Void> deleteTag(String region, String tag);
 
+  /**
+   * Whether this tier implements fill leases (fleet-wide single flight, after Facebook's
+   * memcache leases). When it does, the engine uses {@link #readOrLease}, {@link #fillWithLease}
+   * and {@link #releaseLease} instead of {@link #get} and {@link #put}, and {@link #delete}
+   * must revoke outstanding leases of the keys it deletes.
+   */
+  default boolean supportsLeases() {
+    return false;
+  }
+
+  /**
+   * Reads the key; if its envelope is missing, not fresh at {@code nowMillis} (see
+   * {@link EnvelopeHeader}) or {@code ignoreValue} is set, tries to take its fill lease.
+   * At most one caller holds a key's lease at a time; it expires after {@code leaseTtl}.
+   */
+  default CompletableFuture<LeaseRead> readOrLease(String key, long nowMillis, Duration leaseTtl,
+      boolean ignoreValue) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(name() + " has no leases"));
+  }
+
+  /**
+   * Stores the value only if {@code token} still holds the key's lease (an invalidation since
+   * the lease was granted revokes it), then releases the lease and wakes waiters.
+   *
+   * @return a future of true if stored, false if the lease was revoked or expired
+   */
+  default CompletableFuture<Boolean> fillWithLease(String key, long token, byte[] value, Duration ttl,
+      Collection<String> tags) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(name() + " has no leases"));
+  }
+
+  /** Gives the lease up without filling (the load failed) and wakes waiters. */
+  default CompletableFuture<Void> releaseLease(String key, long token) {
+    return CompletableFuture.completedFuture(null);
+  }
+
   @Override
   default void close() {}
 }
