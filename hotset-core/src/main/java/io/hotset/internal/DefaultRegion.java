@@ -420,6 +420,10 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     long now = ticker.read();
     Envelope<V> env = envelope(ks, value, now, now, 0);
     byte[] bytes = l2 != null ? encode(ks, env, now) : null;
+    if (bytes != null && bytes.length > l2.maxValueBytes()) {
+      throw new IllegalArgumentException(r + "value of key '" + ks + "' is " + bytes.length
+          + " bytes encoded, larger than the " + l2.name() + " limit of " + l2.maxValueBytes() + " bytes");
+    }
     stamps.bump(key);
     l1Map.compute(key, (k, old) -> {
       tagIndex.add(k, env.tags);
@@ -767,6 +771,16 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         releaseLease(ks, leaseToken);
       }
       return env;
+    }
+    if (bytes != null && bytes.length > l2.maxValueBytes()) {
+      LOG.log(System.Logger.Level.WARNING, r + "value of key '" + ks + "' is " + bytes.length
+          + " bytes encoded, larger than the " + l2.name() + " limit of " + l2.maxValueBytes() + "; kept in L1 only");
+      metrics.tierErrors(l2.name()).increment();
+      if (leased) {
+        releaseLease(ks, leaseToken);
+        leased = false;
+      }
+      bytes = null;
     }
     if (leased) {
       long ttl = env.hardUntil - t1;

@@ -32,6 +32,14 @@ public interface Tier extends AutoCloseable {
   CompletableFuture<Void> deleteTag(String region, String tag);
 
   /**
+   * The largest encoded envelope this tier accepts; the engine rejects larger values before
+   * any call ({@code put} throws, a load keeps the value in L1 only).
+   */
+  default int maxValueBytes() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * Whether this tier implements fill leases (fleet-wide single flight, after Facebook's
    * memcache leases). When it does, the engine uses {@link #readOrLease}, {@link #fillWithLease}
    * and {@link #releaseLease} instead of {@link #get} and {@link #put}, and {@link #delete}
