@@ -660,7 +660,15 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         // L2 unavailable: degrade to L1 -> source through the bulkhead
         return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, NO_LEASE);
       }
-      Envelope<V> shared = lease.value() == null ? null : decodeL2(ks, lease.value());
+      if (lease.outcome() == LeaseRead.Outcome.GRANTED) {
+        metrics.l2Miss.increment();
+        if (lease.value() != null && !ignoreValue) {
+          decodeL2(ks, lease.value()); // stale or corrupt bytes: corrupt ones count as a tier error
+        }
+        return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, lease.token());
+      }
+      // decoded only where used, and never again once known corrupt (one tier error per bad value)
+      Envelope<V> shared = lease.value() == null || ignoreValue ? null : decodeL2(ks, lease.value());
       if (lease.outcome() == LeaseRead.Outcome.FRESH) {
         if (shared == null) {
           ignoreValue = true; // corrupt bytes: a miss plus a tier error, then a clean reload
@@ -669,10 +677,6 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         (shared.absent ? metrics.l2Negative : metrics.l2Hit).increment();
         fillL1(key, shared, stamp, tagSeq);
         return shared;
-      }
-      if (lease.outcome() == LeaseRead.Outcome.GRANTED) {
-        metrics.l2Miss.increment();
-        return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, lease.token());
       }
       // HELD by another process
       long now = ticker.read();
