@@ -49,6 +49,7 @@ public final class RegionSpec<K, V> {
   private final Duration maxLoadWait;
   private final int maxKeyLength;
   private final Duration leaseTtl;
+  private final boolean l1;
   private final KeyFormat<K> keyFormat;
   private final ValueCodec<V> codec;
   private final Loader<? super K, ? extends V> loader;
@@ -78,6 +79,7 @@ public final class RegionSpec<K, V> {
     this.maxLoadWait = b.maxLoadWait;
     this.maxKeyLength = b.maxKeyLength;
     this.leaseTtl = b.leaseTtl;
+    this.l1 = b.l1;
     this.keyFormat = keyFormat;
     this.codec = codec;
     this.loader = b.loader;
@@ -124,6 +126,8 @@ public final class RegionSpec<K, V> {
   public int maxKeyLength() { return maxKeyLength; }
   /** How long a fill lease in L2 lives: a dead holder blocks others at most this long. */
   public Duration leaseTtl() { return leaseTtl; }
+  /** Whether the region keeps entries in this process (L1); false reads L2 every time. */
+  public boolean l1() { return l1; }
   public KeyFormat<K> keyFormat() { return keyFormat; }
   public ValueCodec<V> codec() { return codec; }
   /** The read-through loader, or null for a cache-aside region. */
@@ -167,6 +171,7 @@ public final class RegionSpec<K, V> {
     private Duration maxLoadWait = DEFAULT_MAX_LOAD_WAIT;
     private int maxKeyLength = DEFAULT_MAX_KEY_LENGTH;
     private Duration leaseTtl = DEFAULT_LEASE_TTL;
+    private boolean l1 = true;
     private KeyFormat<K> keyFormat;
     private ValueCodec<V> codec;
     private Loader<? super K, ? extends V> loader;
@@ -202,6 +207,7 @@ public final class RegionSpec<K, V> {
       this.maxLoadWait = s.maxLoadWait;
       this.maxKeyLength = s.maxKeyLength;
       this.leaseTtl = s.leaseTtl;
+      this.l1 = s.l1;
       this.keyFormat = s.keyFormat;
       this.codec = s.codec;
       this.loader = s.loader;
@@ -301,6 +307,16 @@ public final class RegionSpec<K, V> {
      */
     public Builder<K, V> leaseTtl(Duration leaseTtl) {
       this.leaseTtl = Objects.requireNonNull(leaseTtl, "leaseTtl");
+      return this;
+    }
+
+    /**
+     * Whether to keep entries in this process's L1 (default true). Off, every read goes to L2
+     * (still with single flight and leases): for data that must be shared exactly, or to
+     * measure L2.
+     */
+    public Builder<K, V> l1(boolean enabled) {
+      this.l1 = enabled;
       return this;
     }
 

@@ -86,6 +86,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   /** Freshness checks of L1 hits only; see CoarseClock. */
   private final Ticker hitClock;
   private final Loader<? super K, ? extends V> loader;
+  private final boolean l1Enabled;
   private final DoubleSupplier random;
   private final Executor executor;
   private final Tier l2;
@@ -122,6 +123,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     this.ticker = host.ticker();
     this.hitClock = host.hitClock();
     this.loader = spec.loader();
+    this.l1Enabled = spec.l1();
     this.random = host.random();
     this.executor = host.executor();
     this.l2 = host.l2();
@@ -221,7 +223,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     if (loader == null) {
       throw new NullPointerException(r + "loader must not be null");
     }
-    Envelope<V> e = l1.getIfPresent(key);
+    Envelope<V> e = l1Enabled ? l1.getIfPresent(key) : null;
     if (e != null) {
       long now = hitClock.read();
       if (now < e.freshUntil) {
@@ -256,7 +258,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     } catch (RuntimeException ex) {
       return CompletableFuture.failedFuture(ex);
     }
-    Envelope<V> e = l1.getIfPresent(key);
+    Envelope<V> e = l1Enabled ? l1.getIfPresent(key) : null;
     if (e != null) {
       long now = hitClock.read();
       if (now < e.freshUntil) {
@@ -302,7 +304,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     if (key == null) {
       throw nullKey();
     }
-    Envelope<V> e = l1.getIfPresent(key);
+    Envelope<V> e = l1Enabled ? l1.getIfPresent(key) : null;
     if (e != null && !e.absent && ticker.read() < e.freshUntil) {
       return e.value;
     }
@@ -321,7 +323,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       if (key == null) {
         throw nullKey();
       }
-      Envelope<V> e = l1.getIfPresent(key);
+      Envelope<V> e = l1Enabled ? l1.getIfPresent(key) : null;
       if (e != null && now < e.freshUntil) {
         (e.absent ? metrics.l1Negative : metrics.l1Hit).increment();
         if (!e.absent) {
@@ -425,13 +427,15 @@ final class DefaultRegion<K, V> implements Region<K, V> {
           + " bytes encoded, larger than the " + l2.name() + " limit of " + l2.maxValueBytes() + " bytes");
     }
     stamps.bump(key);
-    l1Map.compute(key, (k, old) -> {
-      tagIndex.add(k, env.tags);
-      if (old != null) {
-        tagIndex.removeExcept(k, old.tags, env.tags);
-      }
-      return env;
-    });
+    if (l1Enabled) {
+      l1Map.compute(key, (k, old) -> {
+        tagIndex.add(k, env.tags);
+        if (old != null) {
+          tagIndex.removeExcept(k, old.tags, env.tags);
+        }
+        return env;
+      });
+    }
     if (bytes != null) {
       writeL2(ks, bytes, env, now);
     }
@@ -651,8 +655,21 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private Envelope<V> loadLeased(K key, String ks, Loader<? super K, ? extends V> loader, Envelope<V> prior,
       boolean background, long stamp, long tagSeq) {
     String l2k = l2Key(ks);
+    // Fast path: a plain read. An L2 hit costs one GET; only misses and stale entries pay for
+    // the lease script (a second round trip).
+    byte[] plain = awaitTier(l2.get(l2k), "get");
+    boolean corrupt = false;
+    if (plain != null) {
+      Envelope<V> shared = decodeL2(ks, plain);
+      if (shared != null && ticker.read() < shared.freshUntil) {
+        (shared.absent ? metrics.l2Negative : metrics.l2Hit).increment();
+        fillL1(key, shared, stamp, tagSeq);
+        return shared;
+      }
+      corrupt = shared == null;
+    }
     long deadline = ticker.read() + 3 * leaseTtlNanos;
-    boolean ignoreValue = false;
+    boolean ignoreValue = corrupt; // known corrupt: take the lease regardless, do not decode again
     while (true) {
       LeaseRead lease = awaitTier(l2.readOrLease(l2k, ticker.wallMillis(), spec.leaseTtl(), ignoreValue),
           "readOrLease");
@@ -993,6 +1010,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
 
   /** Stores the envelope in L1 unless the key (or one of its tags) was invalidated since the load began. */
   private boolean fillL1(K key, Envelope<V> env, long stamp, long tagSeq) {
+    if (!l1Enabled) {
+      return stamps.unchanged(key, stamp) && !tagLog.invalidatedSince(tagSeq, env.tags);
+    }
     boolean[] stored = {false};
     l1Map.compute(key, (k, old) -> {
       tagIndex.add(k, env.tags);
