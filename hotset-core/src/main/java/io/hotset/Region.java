@@ -71,6 +71,9 @@ public interface Region<K, V> {
   /** Drops every entry carrying the tag, in every tier and every process. */
   void invalidateTag(String tag);
 
+  /** The keys this process currently sees as hot (empty when detection is off). */
+  java.util.Set<K> hotKeys();
+
   /** The number of entries in this process's L1 (an estimate). */
   long estimatedSize();
 }

@@ -29,6 +29,8 @@ public final class RegionSpec<K, V> {
   public static final Duration DEFAULT_MAX_LOAD_WAIT = Duration.ofMillis(10);
   public static final int DEFAULT_MAX_KEY_LENGTH = 512;
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(5);
+  public static final double DEFAULT_HOT_KEY_SHARE = 0.01;
+  public static final int DEFAULT_MAX_HOT_KEYS = 16;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -50,6 +52,8 @@ public final class RegionSpec<K, V> {
   private final int maxKeyLength;
   private final Duration leaseTtl;
   private final boolean l1;
+  private final double hotKeyShare;
+  private final int maxHotKeys;
   private final KeyFormat<K> keyFormat;
   private final ValueCodec<V> codec;
   private final Loader<? super K, ? extends V> loader;
@@ -80,6 +84,8 @@ public final class RegionSpec<K, V> {
     this.maxKeyLength = b.maxKeyLength;
     this.leaseTtl = b.leaseTtl;
     this.l1 = b.l1;
+    this.hotKeyShare = b.hotKeyShare;
+    this.maxHotKeys = b.maxHotKeys;
     this.keyFormat = keyFormat;
     this.codec = codec;
     this.loader = b.loader;
@@ -128,6 +134,9 @@ public final class RegionSpec<K, V> {
   public Duration leaseTtl() { return leaseTtl; }
   /** Whether the region keeps entries in this process (L1); false reads L2 every time. */
   public boolean l1() { return l1; }
+  /** Share of a window's L1 misses that makes a key hot; 0 when detection is off. */
+  public double hotKeyShare() { return hotKeyShare; }
+  public int maxHotKeys() { return maxHotKeys; }
   public KeyFormat<K> keyFormat() { return keyFormat; }
   public ValueCodec<V> codec() { return codec; }
   /** The read-through loader, or null for a cache-aside region. */
@@ -172,6 +181,8 @@ public final class RegionSpec<K, V> {
     private int maxKeyLength = DEFAULT_MAX_KEY_LENGTH;
     private Duration leaseTtl = DEFAULT_LEASE_TTL;
     private boolean l1 = true;
+    private double hotKeyShare = DEFAULT_HOT_KEY_SHARE;
+    private int maxHotKeys = DEFAULT_MAX_HOT_KEYS;
     private KeyFormat<K> keyFormat;
     private ValueCodec<V> codec;
     private Loader<? super K, ? extends V> loader;
@@ -208,6 +219,8 @@ public final class RegionSpec<K, V> {
       this.maxKeyLength = s.maxKeyLength;
       this.leaseTtl = s.leaseTtl;
       this.l1 = s.l1;
+      this.hotKeyShare = s.hotKeyShare;
+      this.maxHotKeys = s.maxHotKeys;
       this.keyFormat = s.keyFormat;
       this.codec = s.codec;
       this.loader = s.loader;
@@ -320,6 +333,23 @@ public final class RegionSpec<K, V> {
       return this;
     }
 
+    /**
+     * Hot-key detection: a key whose share of L1 misses reaches {@code share} (default 0.01,
+     * i.e. 1% of all misses, far above the mean of a large key space) is hot. Hot keys are never
+     * evicted from L1 by size, and are kept in L1 even when {@link #l1(boolean)} is off, so a
+     * viral key stops hammering one Redis node. 0 disables detection.
+     */
+    public Builder<K, V> hotKeyShare(double share) {
+      this.hotKeyShare = share;
+      return this;
+    }
+
+    /** At most this many keys are hot at once (default 16). */
+    public Builder<K, V> maxHotKeys(int maxHotKeys) {
+      this.maxHotKeys = maxHotKeys;
+      return this;
+    }
+
     /** The key's string form; required for key types other than String, Long, Integer, UUID. */
     public Builder<K, V> keyFormat(KeyFormat<K> keyFormat) {
       this.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");
@@ -398,6 +428,12 @@ public final class RegionSpec<K, V> {
       notNegative(r, "staleIfError", staleIfError);
       notNegative(r, "maxLoadWait", maxLoadWait);
       positive(r, "leaseTtl", leaseTtl);
+      if (!(hotKeyShare >= 0 && hotKeyShare <= 1)) {
+        throw new IllegalArgumentException(r + "hotKeyShare must be in [0, 1], was " + hotKeyShare);
+      }
+      if (maxHotKeys < 1 || maxHotKeys > 1024) {
+        throw new IllegalArgumentException(r + "maxHotKeys must be in [1, 1024], was " + maxHotKeys);
+      }
       if (!(ttlJitter >= 0 && ttlJitter <= 0.5)) {
         throw new IllegalArgumentException(r + "ttlJitter must be in [0, 0.5], was " + ttlJitter);
       }

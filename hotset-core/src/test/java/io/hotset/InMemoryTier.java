@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A byte tier in a map, standing in for L2 in engine unit tests (hotset-redis tests the real one). */
-final class InMemoryTier implements Tier {
+class InMemoryTierBase implements Tier {
   final ConcurrentHashMap<String, byte[]> data = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, Set<String>> tags = new ConcurrentHashMap<>();
 
@@ -60,3 +60,6 @@ final class InMemoryTier implements Tier {
     return CompletableFuture.completedFuture(null);
   }
 }
+
+/** A byte tier in a map, standing in for L2 in engine unit tests (hotset-redis tests the real one). */
+final class InMemoryTier extends InMemoryTierBase {}

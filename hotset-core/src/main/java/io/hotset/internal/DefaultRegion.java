@@ -87,6 +87,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private final Ticker hitClock;
   private final Loader<? super K, ? extends V> loader;
   private final boolean l1Enabled;
+  /** L1 is consulted: always when enabled, and for hot keys when disabled. */
+  private final boolean l1Lookup;
+  private final HotKeys<K> hotKeys;
   private final DoubleSupplier random;
   private final Executor executor;
   private final Tier l2;
@@ -124,6 +127,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     this.hitClock = host.hitClock();
     this.loader = spec.loader();
     this.l1Enabled = spec.l1();
+    this.hotKeys = spec.hotKeyShare() > 0 ? new HotKeys<>(spec.hotKeyShare(), spec.maxHotKeys()) : null;
+    this.l1Lookup = l1Enabled || hotKeys != null;
     this.random = host.random();
     this.executor = host.executor();
     this.l2 = host.l2();
@@ -143,6 +148,10 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     this.l1 = buildL1(spec, ticker);
     this.l1Map = l1.asMap();
     this.bloom = buildBloom(spec);
+    if (hotKeys != null) {
+      io.micrometer.core.instrument.Gauge.builder("hotset.hot.keys", hotKeys, h -> h.hotKeys().size())
+          .tag("region", name).description("keys detected as hot (kept in L1)").register(host.meterRegistry());
+    }
   }
 
   private Cache<K, Envelope<V>> buildL1(RegionSpec<K, V> spec, Ticker ticker) {
@@ -152,22 +161,24 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     // their hard deadline are dead (never served) and are removed by sweepExpired(), by a
     // refill, or by size eviction, whichever comes first.
     Caffeine<Object, Object> b = Caffeine.newBuilder();
-    if (spec.maximumWeight() > 0) {
-      var weigher = spec.weigher();
-      b.maximumWeight(spec.maximumWeight()).<K, Envelope<V>>weigher((K k, Envelope<V> e) -> {
-        if (e.absent) {
-          return 1;
-        }
-        try {
-          return Math.max(0, weigher.applyAsInt(k, e.value));
-        } catch (RuntimeException ex) {
-          LOG.log(System.Logger.Level.WARNING, r + "weigher failed; weighing the entry as 1", ex);
-          return 1;
-        }
-      });
-    } else {
-      b.maximumSize(spec.maximumSize());
-    }
+    // Weight-bounded always (maximumSize n = weight 1 per entry, bound n) so that hot keys can
+    // weigh 0: Caffeine never evicts a zero-weight entry by size.
+    var weigher = spec.weigher();
+    long bound = spec.maximumWeight() > 0 ? spec.maximumWeight() : spec.maximumSize();
+    b.maximumWeight(bound).<K, Envelope<V>>weigher((K k, Envelope<V> e) -> {
+      if (e.hot) {
+        return 0;
+      }
+      if (e.absent || weigher == null) {
+        return 1;
+      }
+      try {
+        return Math.max(0, weigher.applyAsInt(k, e.value));
+      } catch (RuntimeException ex) {
+        LOG.log(System.Logger.Level.WARNING, r + "weigher failed; weighing the entry as 1", ex);
+        return 1;
+      }
+    });
     return b.<K, Envelope<V>>evictionListener((K k, Envelope<V> e, RemovalCause cause) -> {
       if (k != null && e != null) {
         tagIndex.remove(k, e.tags);
@@ -223,7 +234,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     if (loader == null) {
       throw new NullPointerException(r + "loader must not be null");
     }
-    Envelope<V> e = l1Enabled ? l1.getIfPresent(key) : null;
+    Envelope<V> e = l1Lookup ? l1.getIfPresent(key) : null;
     if (e != null) {
       long now = hitClock.read();
       if (now < e.freshUntil) {
@@ -235,6 +246,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
           return null;
         }
         metrics.l1Hit.increment();
+        if (e.hot) {
+          sampleHotHit(key);
+        }
         return e.value;
       }
       if (!e.absent && now < e.staleUntil) {
@@ -244,6 +258,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       }
     }
     metrics.l1Miss.increment();
+    if (hotKeys != null) {
+      hotKeys.record(key);
+    }
     return loadShared(key, loader).value;
   }
 
@@ -258,7 +275,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     } catch (RuntimeException ex) {
       return CompletableFuture.failedFuture(ex);
     }
-    Envelope<V> e = l1Enabled ? l1.getIfPresent(key) : null;
+    Envelope<V> e = l1Lookup ? l1.getIfPresent(key) : null;
     if (e != null) {
       long now = hitClock.read();
       if (now < e.freshUntil) {
@@ -304,7 +321,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     if (key == null) {
       throw nullKey();
     }
-    Envelope<V> e = l1Enabled ? l1.getIfPresent(key) : null;
+    Envelope<V> e = l1Lookup ? l1.getIfPresent(key) : null;
     if (e != null && !e.absent && ticker.read() < e.freshUntil) {
       return e.value;
     }
@@ -323,7 +340,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       if (key == null) {
         throw nullKey();
       }
-      Envelope<V> e = l1Enabled ? l1.getIfPresent(key) : null;
+      Envelope<V> e = l1Lookup ? l1.getIfPresent(key) : null;
       if (e != null && now < e.freshUntil) {
         (e.absent ? metrics.l1Negative : metrics.l1Hit).increment();
         if (!e.absent) {
@@ -486,6 +503,18 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       awaitTier(l2.deleteTag(name, tag), "deleteTag");
     }
     host.publish(new Invalidation(name, List.of(), List.of(tag), host.instanceId(), "api", ticker.wallMillis()));
+  }
+
+  /** A pinned key keeps being counted, 1 hit in 16 standing for 16, so it stays hot while it is. */
+  private void sampleHotHit(K key) {
+    if ((java.util.concurrent.ThreadLocalRandom.current().nextInt() & 15) == 0) {
+      hotKeys.record(key, 16);
+    }
+  }
+
+  @Override
+  public Set<K> hotKeys() {
+    return hotKeys == null ? Set.of() : Set.copyOf(hotKeys.hotKeys());
   }
 
   @Override
@@ -1010,10 +1039,11 @@ final class DefaultRegion<K, V> implements Region<K, V> {
 
   /** Stores the envelope in L1 unless the key (or one of its tags) was invalidated since the load began. */
   private boolean fillL1(K key, Envelope<V> env, long stamp, long tagSeq) {
-    if (!l1Enabled) {
+    if (!l1Enabled && (hotKeys == null || !hotKeys.isHot(key))) {
       return stamps.unchanged(key, stamp) && !tagLog.invalidatedSince(tagSeq, env.tags);
     }
     boolean[] stored = {false};
+    Envelope<V> toStore = hotKeys != null && !env.absent && hotKeys.isHot(key) ? env.asHot() : env;
     l1Map.compute(key, (k, old) -> {
       tagIndex.add(k, env.tags);
       if (!stamps.unchanged(k, stamp) || tagLog.invalidatedSince(tagSeq, env.tags)) {
@@ -1024,7 +1054,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         tagIndex.removeExcept(k, old.tags, env.tags);
       }
       stored[0] = true;
-      return env;
+      return toStore;
     });
     return stored[0];
   }

@@ -26,9 +26,17 @@ final class Envelope<V> {
   /** Reads at or after this tick always start a refresh (refresh-ahead; Long.MAX_VALUE: off). */
   final long refreshAheadAt;
   final String[] tags;
+  /** Pinned in L1 as a hot key: weighs 0, and its hits are sampled into the hot-key sketch. */
+  final boolean hot;
 
   Envelope(V value, boolean absent, long version, long loadNanos, long loadedAt, long freshUntil,
       long staleUntil, long errorUntil, long earlyFrom, long refreshAheadAt, String[] tags) {
+    this(value, absent, version, loadNanos, loadedAt, freshUntil, staleUntil, errorUntil, earlyFrom, refreshAheadAt,
+        tags, false);
+  }
+
+  private Envelope(V value, boolean absent, long version, long loadNanos, long loadedAt, long freshUntil,
+      long staleUntil, long errorUntil, long earlyFrom, long refreshAheadAt, String[] tags, boolean hot) {
     this.value = value;
     this.absent = absent;
     this.version = version;
@@ -41,6 +49,13 @@ final class Envelope<V> {
     this.earlyFrom = earlyFrom;
     this.refreshAheadAt = refreshAheadAt;
     this.tags = tags;
+    this.hot = hot;
+  }
+
+  /** This envelope, pinned as a hot key. */
+  Envelope<V> asHot() {
+    return hot ? this : new Envelope<>(value, absent, version, loadNanos, loadedAt, freshUntil, staleUntil,
+        errorUntil, earlyFrom, refreshAheadAt, tags, true);
   }
 
   boolean hasTag(String tag) {
