@@ -94,12 +94,14 @@ class RedisOutageIT {
         Thread.sleep(10);
       }
       long readsDuringOutage = reads.get();
+      assertThat(fleet.redis.get(0).health().up()).as("health reports the outage").isFalse();
       redis.start(); // same port, empty
       long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (breaker.getState() != CircuitBreaker.State.CLOSED && System.nanoTime() < closeDeadline) {
         Thread.sleep(20);
       }
       CircuitBreaker.State after = breaker.getState();
+      assertThat(fleet.redis.get(0).health().up()).as("health reports the recovery").isTrue();
       Thread.sleep(1_500); // entries expire and refresh through L2 again
       running.set(false);
       readers.shutdown();
