@@ -11,12 +11,15 @@ fi
 if [ -z "${HOTSET_PG_BIN:-}" ] && [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
   need+=(postgresql-15)
 fi
+if ! command -v openssl >/dev/null 2>&1; then
+  need+=(openssl)   # the test kit generates throwaway TLS certificates with it
+fi
 if [ -z "${HOTSET_VARNISHD:-}" ] && ! command -v varnishd >/dev/null 2>&1 && [ ! -x /usr/sbin/varnishd ]; then
   need+=(varnish)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-test-deps: redis-server, PostgreSQL 15 and varnishd already present"
+  echo "install-test-deps: redis-server, PostgreSQL 15, varnishd and openssl already present"
   exit 0
 fi
 

@@ -19,6 +19,16 @@ public final class RedisExtension extends ServerExtension<RedisServer> {
         WithRedis config = Annotations.find(classContext, WithRedis.class);
         if (config != null) {
             builder.arg(config.args()).startupTimeout(Duration.ofSeconds(config.startupTimeoutSeconds()));
+            if (config.tls()) {
+                builder.tls();
+            }
+            for (String user : config.aclUsers()) {
+                int colon = user.indexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException("@WithRedis aclUsers entries must be user:password: '" + user + "'");
+                }
+                builder.aclUser(user.substring(0, colon), user.substring(colon + 1));
+            }
         }
         return builder.build();
     }

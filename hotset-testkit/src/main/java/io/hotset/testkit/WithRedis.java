@@ -21,6 +21,15 @@ public @interface WithRedis {
     /** Extra redis-server arguments, e.g. {@code {"--maxmemory", "10mb"}}; appended after the defaults. */
     String[] args() default {};
 
+    /** Serve TLS only, with a generated throwaway CA and certificate (see {@link RedisServer.Builder#tls()}). */
+    boolean tls() default false;
+
+    /**
+     * ACL users with all permissions as {@code "user:password"} (split at the first colon), see
+     * {@link RedisServer.Builder#aclUser(String, String)}.
+     */
+    String[] aclUsers() default {};
+
     /** Seconds each start may take before it fails. */
     long startupTimeoutSeconds() default 30;
 }

@@ -4,6 +4,10 @@
  *
  * <p>Start with {@link io.hotset.testkit.WithRedis} / {@link io.hotset.testkit.WithPostgres}, or create
  * servers directly with {@link io.hotset.testkit.RedisServer#builder()} and
- * {@link io.hotset.testkit.PostgresServer#builder()} in try-with-resources.
+ * {@link io.hotset.testkit.PostgresServer#builder()} in try-with-resources. Groups of Redis servers:
+ * {@link io.hotset.testkit.WithRedisCluster} / {@link io.hotset.testkit.RedisCluster} and
+ * {@link io.hotset.testkit.WithRedisSentinel} / {@link io.hotset.testkit.RedisSentinelSetup}. TLS and ACL users:
+ * {@link io.hotset.testkit.RedisServer.Builder#tls()}, {@link io.hotset.testkit.TlsMaterial},
+ * {@link io.hotset.testkit.RedisServer.Builder#aclUser(String, String)}.
  */
 package io.hotset.testkit;

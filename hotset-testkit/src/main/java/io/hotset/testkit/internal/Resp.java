@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Minimal RESP2 client: encodes a command as an array of bulk strings and parses one reply into
@@ -161,15 +164,36 @@ public final class Resp {
 
         /** Connects to {@code host:port}, using {@code timeout} for connect and for each read. */
         public Connection(String host, int port, Duration timeout) throws IOException {
-            socket = new Socket();
+            this(host, port, timeout, null);
+        }
+
+        /**
+         * Connects to {@code host:port}, over TLS when {@code tls} is not null (the server certificate must
+         * match {@code host}: hostname verification is on), using {@code timeout} for connect, the TLS
+         * handshake and each read.
+         */
+        public Connection(String host, int port, Duration timeout, SSLSocketFactory tls) throws IOException {
+            Socket plain = new Socket();
+            Socket s = plain;
             try {
-                socket.setTcpNoDelay(true);
-                socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
-                socket.setSoTimeout((int) timeout.toMillis());
-                in = new BufferedInputStream(socket.getInputStream());
-                out = socket.getOutputStream();
+                plain.setTcpNoDelay(true);
+                plain.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+                plain.setSoTimeout((int) timeout.toMillis());
+                if (tls != null) {
+                    SSLSocket ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
+                    s = ssl;
+                    SSLParameters params = ssl.getSSLParameters();
+                    params.setEndpointIdentificationAlgorithm("HTTPS");
+                    ssl.setSSLParameters(params);
+                    ssl.setUseClientMode(true);
+                    ssl.startHandshake();
+                }
+                socket = s;
+                in = new BufferedInputStream(s.getInputStream());
+                out = s.getOutputStream();
             } catch (IOException | RuntimeException e) {
-                socket.close();
+                s.close();
+                plain.close();
                 throw e;
             }
         }

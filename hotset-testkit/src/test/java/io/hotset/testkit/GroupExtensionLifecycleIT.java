@@ -1,0 +1,97 @@
+package io.hotset.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.hotset.testkit.internal.ProcessTree;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+
+/**
+ * Runs deliberately failing test classes that use {@link WithRedisCluster} and {@link WithRedisSentinel}
+ * through an in-process JUnit launcher, and checks that every process was stopped and every temp dir
+ * deleted afterwards. The victims are static nested classes, which Failsafe does not run itself.
+ */
+class GroupExtensionLifecycleIT {
+    static final List<Object> SEEN = new CopyOnWriteArrayList<>();
+
+    @WithRedisCluster(masters = 1)
+    static class FailingClusterVictim {
+        @Test
+        void failsAfterKillingANode(RedisCluster cluster) {
+            SEEN.add(cluster);
+            cluster.nodes().get(0).kill();
+            fail("deliberate failure");
+        }
+
+        @Test
+        void throwsWithTheNodeBackUp(RedisCluster cluster) {
+            SEEN.add(cluster);
+            if (!cluster.nodes().get(0).isRunning()) {
+                throw new AssertionError("the extension did not restart the killed node");
+            }
+            throw new IllegalStateException("deliberate error");
+        }
+    }
+
+    @WithRedisSentinel
+    static class FailingSentinelVictim {
+        @Test
+        void fails(RedisSentinelSetup setup) {
+            SEEN.add(setup);
+            fail("deliberate failure");
+        }
+    }
+
+    private static TestExecutionSummary run(Class<?> testClass) {
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(
+                LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(), listener);
+        return listener.getSummary();
+    }
+
+    private static void assertClosedAndGone(RedisServer server) {
+        assertThat(server.isClosed()).isTrue();
+        assertThat(server.isRunning()).isFalse();
+        ProcessHandle.of(server.pid()).ifPresent(h -> assertThat(ProcessTree.isGone(h)).isTrue());
+        assertThat(Files.exists(server.workDir())).as("temp dir deleted").isFalse();
+    }
+
+    @Test
+    void clusterIsClosedAfterTheClassEvenWhenItsTestsFail() {
+        SEEN.clear();
+        TestExecutionSummary summary = run(FailingClusterVictim.class);
+
+        assertThat(summary.getTestsFoundCount()).isEqualTo(2);
+        assertThat(summary.getTestsFailedCount()).isEqualTo(2);
+        assertThat(summary.getFailures()).extracting(f -> f.getException().getMessage())
+                .containsExactlyInAnyOrder("deliberate failure", "deliberate error");
+        assertThat(SEEN).hasSize(2);
+        assertThat(SEEN.get(0)).as("one cluster per class").isSameAs(SEEN.get(1));
+        RedisCluster cluster = (RedisCluster) SEEN.get(0);
+        assertThat(cluster.isClosed()).isTrue();
+        cluster.nodes().forEach(GroupExtensionLifecycleIT::assertClosedAndGone);
+    }
+
+    @Test
+    void sentinelSetupIsClosedAfterTheClassEvenWhenItsTestsFail() {
+        SEEN.clear();
+        TestExecutionSummary summary = run(FailingSentinelVictim.class);
+
+        assertThat(summary.getTestsFailedCount()).isEqualTo(1);
+        assertThat(SEEN).hasSize(1);
+        RedisSentinelSetup setup = (RedisSentinelSetup) SEEN.get(0);
+        assertThat(setup.isClosed()).isTrue();
+        List<RedisServer> all = new ArrayList<>(setup.dataNodes());
+        all.add(setup.sentinel());
+        all.forEach(GroupExtensionLifecycleIT::assertClosedAndGone);
+    }
+}
