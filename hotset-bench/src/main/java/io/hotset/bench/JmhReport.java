@@ -3,28 +3,59 @@ package io.hotset.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
 /**
- * Turns a JMH JSON result of a benchmark with a {@code cache} parameter (the raw library as
- * baseline vs hotset) into a Markdown table of throughput ratios and allocation per operation,
- * and a bar chart (PNG).
+ * Turns a JMH JSON result of a benchmark with one parameter naming the implementation (the raw
+ * library as baseline vs hotset; {@code cache}, or else the first parameter) into a Markdown
+ * table of ratios and allocation per operation, and a bar chart (PNG).
+ *
+ * <p>A result of throughput benchmarks only (e.g. {@code L1HitBenchmark}) gives one table of
+ * ops/µs and throughput ratios. A result with {@code SampleTime} benchmarks (e.g.
+ * {@code L2HitBenchmark}) gives a latency table (p50/p90/p99, the p50 and p99 ratios vs the
+ * baseline, the p50 of each fork) and a throughput table in the benchmarks' own units, and a
+ * chart with one panel each.
  *
  * <p>Usage: {@code JmhReport <result.json> <out-prefix> <baseline-param> <title>}
  */
 public final class JmhReport {
 
-  record Row(String method, String param, double score, double error, double allocPerOp) {}
+  /**
+   * One benchmark × parameter result.
+   *
+   * @param percentiles JMH's percentiles of the whole run (key: 50.0, 90.0, ...), empty unless SampleTime
+   * @param forkP50 the median of each fork's samples (SampleTime only)
+   */
+  record Row(String method, String param, String mode, String unit, double score, double error,
+      double allocPerOp, Map<Double, Double> percentiles, List<Double> forkP50) {
+
+    boolean sampled() {
+      return mode.equals("sample");
+    }
+
+    double percentile(double p) {
+      return percentiles.getOrDefault(p, Double.NaN);
+    }
+  }
+
+  /** The rendered report: Markdown and the chart. */
+  record Report(String markdown, BufferedImage chart) {}
 
   public static void main(String[] args) throws IOException {
     if (args.length != 4) {
@@ -33,37 +64,98 @@ public final class JmhReport {
     }
     Path json = Path.of(args[0]);
     String prefix = args[1];
-    String baseline = args[2];
-    String title = args[3];
     List<Row> rows = parse(json);
     if (rows.isEmpty()) {
       throw new IllegalArgumentException("no benchmark results in " + json);
     }
+    Report report = render(rows, args[2], args[3]);
+    Files.writeString(Path.of(prefix + ".md"), report.markdown());
+    System.out.print(report.markdown());
+    ImageIO.write(report.chart(), "png", Path.of(prefix + ".png").toFile());
+    System.out.println("wrote " + prefix + ".md and " + prefix + ".png");
+  }
+
+  static Report render(List<Row> rows, String baseline, String title) {
+    Map<String, Map<String, Row>> byMethod = byMethod(rows);
+    boolean anySampled = rows.stream().anyMatch(Row::sampled);
+    if (!anySampled) {
+      return new Report(throughputTable(byMethod, baseline, true),
+          BitmapEncoder.getBufferedImage(throughputChart(byMethod, title, "ops/µs (higher is better)", "benchmark")));
+    }
+    Map<String, Map<String, Row>> sampled = new LinkedHashMap<>();
+    Map<String, Map<String, Row>> other = new LinkedHashMap<>();
+    byMethod.forEach((m, v) -> (v.values().iterator().next().sampled() ? sampled : other).put(m, v));
+    StringBuilder md = new StringBuilder();
+    md.append(latencyTable(sampled, baseline));
+    List<BufferedImage> panels = new ArrayList<>();
+    panels.add(BitmapEncoder.getBufferedImage(latencyChart(sampled, title)));
+    if (!other.isEmpty()) {
+      md.append('\n').append(throughputTable(other, baseline, false));
+      String unit = other.values().iterator().next().values().iterator().next().unit();
+      panels.add(BitmapEncoder.getBufferedImage(throughputChart(other, "throughput: " + String.join(", ",
+          other.keySet()), unit + " (higher is better)", "benchmark")));
+    }
+    return new Report(md.toString(), sideBySide(panels));
+  }
+
+  private static Map<String, Map<String, Row>> byMethod(List<Row> rows) {
     Map<String, Map<String, Row>> byMethod = new LinkedHashMap<>();
     for (Row r : rows) {
       byMethod.computeIfAbsent(r.method(), m -> new LinkedHashMap<>()).put(r.param(), r);
     }
+    return byMethod;
+  }
+
+  /**
+   * Throughput and its ratio to the baseline; {@code legacy} keeps the original ops/µs header
+   * of the L1 report, otherwise the column is in each row's own unit.
+   */
+  static String throughputTable(Map<String, Map<String, Row>> byMethod, String baseline, boolean legacy) {
     StringBuilder md = new StringBuilder();
-    md.append("| benchmark | variant | ops/µs (± 99.9% CI) | ratio vs ").append(baseline)
+    String unit = legacy ? "ops/µs" : byMethod.values().iterator().next().values().iterator().next().unit();
+    md.append("| benchmark | variant | ").append(unit).append(" (± 99.9% CI) | ratio vs ").append(baseline)
         .append(" | allocation B/op |\n|---|---|---|---|---|\n");
     for (Map.Entry<String, Map<String, Row>> e : byMethod.entrySet()) {
       Row base = e.getValue().get(baseline);
       for (Row r : e.getValue().values()) {
         String ratio = base == null ? "n/a" : String.format(Locale.ROOT, "**%.2f**", r.score() / base.score());
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.2f ± %.2f | %s | %.3f |%n",
-            e.getKey(), r.param(), r.score(), r.error(), ratio, r.allocPerOp()));
+        md.append(String.format(Locale.ROOT, legacy ? "| %s | %s | %.2f ± %.2f | %s | %.3f |%n"
+            : "| %s | %s | %.2f ± %.2f | %s | %.0f |%n", e.getKey(), r.param(), r.score(), r.error(), ratio,
+            r.allocPerOp()));
       }
     }
-    Files.writeString(Path.of(prefix + ".md"), md.toString());
-    System.out.print(md);
+    return md.toString();
+  }
 
-    CategoryChart chart = new CategoryChartBuilder().width(800).height(450).title(title)
-        .xAxisTitle("benchmark").yAxisTitle("ops/µs (higher is better)").build();
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setLegendVisible(true);
-    chart.getStyler().setLabelsVisible(true);
-    chart.getStyler().setDecimalPattern("#0.00");
-    chart.getStyler().setLabelsFont(chart.getStyler().getLabelsFont().deriveFont(11f));
+  /** Percentiles of SampleTime benchmarks and their ratios to the baseline (lower is better). */
+  static String latencyTable(Map<String, Map<String, Row>> byMethod, String baseline) {
+    StringBuilder md = new StringBuilder();
+    String unit = byMethod.values().iterator().next().values().iterator().next().unit().replace("/op", "");
+    unit = unit.equals("us") ? "µs" : unit;
+    md.append("| benchmark | variant | p50 ").append(unit).append(" | p90 ").append(unit).append(" | p99 ")
+        .append(unit).append(" | mean ").append(unit).append(" (± 99.9% CI) | p50 ratio vs ").append(baseline)
+        .append(" | p99 ratio vs ").append(baseline)
+        .append(" | p50 per fork | allocation B/op |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Map.Entry<String, Map<String, Row>> e : byMethod.entrySet()) {
+      Row base = e.getValue().get(baseline);
+      for (Row r : e.getValue().values()) {
+        StringJoiner forks = new StringJoiner(" / ");
+        r.forkP50().forEach(p -> forks.add(String.format(Locale.ROOT, "%.1f", p)));
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %.1f ± %.1f | %s | %s | %s | %.0f |%n",
+            e.getKey(), r.param(), r.percentile(50), r.percentile(90), r.percentile(99), r.score(), r.error(),
+            ratio(r, base, 50), ratio(r, base, 99), forks, r.allocPerOp()));
+      }
+    }
+    return md.toString();
+  }
+
+  private static String ratio(Row r, Row base, double p) {
+    return base == null ? "n/a" : String.format(Locale.ROOT, "**%.2f**", r.percentile(p) / base.percentile(p));
+  }
+
+  private static CategoryChart throughputChart(Map<String, Map<String, Row>> byMethod, String title,
+      String yTitle, String xTitle) {
+    CategoryChart chart = chart(title, xTitle, yTitle);
     Map<String, List<Double>> series = new LinkedHashMap<>();
     List<String> methods = new ArrayList<>(byMethod.keySet());
     for (String m : methods) {
@@ -76,8 +168,60 @@ public final class JmhReport {
         chart.addSeries(s.getKey(), methods, s.getValue());
       }
     }
-    BitmapEncoder.saveBitmap(chart, prefix + ".png", BitmapEncoder.BitmapFormat.PNG);
-    System.out.println("wrote " + prefix + ".md and " + prefix + ".png");
+    return chart;
+  }
+
+  private static CategoryChart latencyChart(Map<String, Map<String, Row>> byMethod, String title) {
+    String unit = byMethod.values().iterator().next().values().iterator().next().unit();
+    CategoryChart chart = chart(title, "percentile", unit.replace("us/", "µs/") + " (lower is better)");
+    chart.getStyler().setDecimalPattern("#0.0");
+    Map<String, List<Double>> series = new LinkedHashMap<>();
+    List<String> categories = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Row>> e : byMethod.entrySet()) {
+      String prefix = byMethod.size() == 1 ? "" : e.getKey() + " ";
+      for (double p : new double[] {50, 90, 99}) {
+        categories.add(prefix + "p" + (int) p);
+        for (Row r : e.getValue().values()) {
+          series.computeIfAbsent(r.param(), x -> new ArrayList<>()).add(r.percentile(p));
+        }
+      }
+    }
+    for (Map.Entry<String, List<Double>> s : series.entrySet()) {
+      if (s.getValue().size() == categories.size()) {
+        chart.addSeries(s.getKey(), categories, s.getValue());
+      }
+    }
+    return chart;
+  }
+
+  private static CategoryChart chart(String title, String xTitle, String yTitle) {
+    CategoryChart chart = new CategoryChartBuilder().width(800).height(450).title(title)
+        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setLegendVisible(true);
+    chart.getStyler().setLabelsVisible(true);
+    chart.getStyler().setDecimalPattern("#0.00");
+    chart.getStyler().setLabelsFont(chart.getStyler().getLabelsFont().deriveFont(11f));
+    return chart;
+  }
+
+  private static BufferedImage sideBySide(List<BufferedImage> panels) {
+    int width = panels.stream().mapToInt(BufferedImage::getWidth).sum();
+    int height = panels.stream().mapToInt(BufferedImage::getHeight).max().orElse(1);
+    BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    try {
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, width, height);
+      int x = 0;
+      for (BufferedImage p : panels) {
+        g.drawImage(p, x, 0, null);
+        x += p.getWidth();
+      }
+    } finally {
+      g.dispose();
+    }
+    return out;
   }
 
   static List<Row> parse(Path json) throws IOException {
@@ -86,11 +230,54 @@ public final class JmhReport {
     for (JsonNode b : root) {
       String benchmark = b.path("benchmark").asText();
       String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
-      String param = b.path("params").path("cache").asText("");
+      JsonNode params = b.path("params");
+      String param = params.has("cache") ? params.path("cache").asText("") : firstParam(params);
       JsonNode primary = b.path("primaryMetric");
       double alloc = b.path("secondaryMetrics").path("gc.alloc.rate.norm").path("score").asDouble(Double.NaN);
-      rows.add(new Row(method, param, primary.path("score").asDouble(), primary.path("scoreError").asDouble(), alloc));
+      String mode = b.path("mode").asText("");
+      Map<Double, Double> percentiles = new TreeMap<>();
+      List<Double> forkP50 = new ArrayList<>();
+      if (mode.equals("sample")) {
+        for (Map.Entry<String, JsonNode> p : primary.path("scorePercentiles").properties()) {
+          percentiles.put(Double.parseDouble(p.getKey()), p.getValue().asDouble());
+        }
+        for (JsonNode fork : primary.path("rawDataHistogram")) {
+          forkP50.add(median(fork));
+        }
+      }
+      rows.add(new Row(method, param, mode, primary.path("scoreUnit").asText(""), primary.path("score").asDouble(),
+          primary.path("scoreError").asDouble(), alloc, percentiles, forkP50));
     }
     return rows;
+  }
+
+  private static String firstParam(JsonNode params) {
+    Iterator<JsonNode> values = params.elements();
+    return values.hasNext() ? values.next().asText("") : "";
+  }
+
+  /**
+   * The median of one fork's SampleTime histogram: its iterations' {@code [value, count]} pairs
+   * merged (nearest rank).
+   */
+  static double median(JsonNode fork) {
+    TreeMap<Double, Long> merged = new TreeMap<>();
+    long total = 0;
+    for (JsonNode iteration : fork) {
+      for (JsonNode bucket : iteration) {
+        long count = bucket.path(1).asLong();
+        merged.merge(bucket.path(0).asDouble(), count, Long::sum);
+        total += count;
+      }
+    }
+    long rank = (total + 1) / 2;
+    long seen = 0;
+    for (Map.Entry<Double, Long> e : merged.entrySet()) {
+      seen += e.getValue();
+      if (seen >= rank) {
+        return e.getKey();
+      }
+    }
+    return Double.NaN;
   }
 }
