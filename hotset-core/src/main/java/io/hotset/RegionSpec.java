@@ -324,9 +324,9 @@ public final class RegionSpec<K, V> {
     }
 
     /**
-     * Whether to keep entries in this process's L1 (default true). Off, every read goes to L2
-     * (still with single flight and leases): for data that must be shared exactly, or to
-     * measure L2.
+     * Whether to keep entries in this process's L1 (default true). Off, reads go to L2 (still
+     * with single flight and leases), except for hot keys, which are still kept in L1 unless
+     * {@code hotKeyShare(0)}: for data that must be shared exactly, or to measure L2.
      */
     public Builder<K, V> l1(boolean enabled) {
       this.l1 = enabled;
@@ -356,7 +356,7 @@ public final class RegionSpec<K, V> {
       return this;
     }
 
-    /** The value codec for byte tiers. Default: JSON (Jackson) of the region's value type. */
+    /** The value codec for byte tiers. Default: UTF-8 for String values, else JSON (Jackson) of the value type. */
     public Builder<K, V> codec(ValueCodec<V> codec) {
       this.codec = Objects.requireNonNull(codec, "codec");
       return this;
@@ -489,7 +489,7 @@ public final class RegionSpec<K, V> {
               + " needs a keyFormat(...): keys cross process boundaries as strings");
         }
       }
-      ValueCodec<V> valueCodec = codec != null ? codec : JsonCodec.of(valueType);
+      ValueCodec<V> valueCodec = codec != null ? codec : defaultCodec(valueType);
       if (bloomExistingKeys != null) {
         if (bloomExpectedKeys < 1) {
           throw new IllegalArgumentException(r + "bloom filter expectedKeys must be >= 1, was " + bloomExpectedKeys);
@@ -500,6 +500,14 @@ public final class RegionSpec<K, V> {
         }
       }
       return new RegionSpec<>(this, size, negTtl, format, valueCodec);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> ValueCodec<V> defaultCodec(ValueType<V> type) {
+      if (type.type() == String.class) {
+        return (ValueCodec<V>) io.hotset.internal.Utf8StringCodec.INSTANCE;
+      }
+      return JsonCodec.of(type);
     }
 
     private static void positive(String r, String what, Duration d) {

@@ -624,6 +624,14 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     if (bloomRejects(ks)) {
       return absentEnvelope();
     }
+    if (l2 != null && l2.supportsLeases()) {
+      // An L2 hit needs no single flight: read it before registering (the stamp is read first,
+      // so a concurrent invalidation still keeps it out of L1).
+      Envelope<V> hit = plainL2Hit(key, ks);
+      if (hit != null) {
+        return hit;
+      }
+    }
     CompletableFuture<Envelope<V>> mine = new CompletableFuture<>();
     CompletableFuture<Envelope<V>> other = inFlight.putIfAbsent(key, mine);
     if (other != null) {
@@ -675,6 +683,34 @@ final class DefaultRegion<K, V> implements Region<K, V> {
 
   private static final long NO_LEASE = Long.MIN_VALUE;
 
+  /** Keys whose plain L2 read just found undecodable bytes (so the lease path skips them). */
+  private final Set<String> knownCorrupt = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The fast path of a leasing L2: one plain GET. Returns the envelope on a fresh hit (filling
+   * L1), else null; the lease script (a second round trip) is only paid by misses and stale
+   * entries.
+   */
+  private Envelope<V> plainL2Hit(K key, String ks) {
+    long stamp = stamps.current(key);
+    long tagSeq = tagLog.sequence();
+    byte[] plain = awaitTier(l2.get(l2Key(ks)), "get");
+    if (plain == null) {
+      return null;
+    }
+    Envelope<V> shared = decodeL2(ks, plain);
+    if (shared == null) {
+      knownCorrupt.add(ks);
+      return null;
+    }
+    if (ticker.read() < shared.freshUntil) {
+      (shared.absent ? metrics.l2Negative : metrics.l2Hit).increment();
+      fillL1(key, shared, stamp, tagSeq);
+      return shared;
+    }
+    return null;
+  }
+
   /**
    * The fleet-wide read path (see the class comment): FRESH fills L1; GRANTED loads and fills L2
    * by compare-and-set on the lease; HELD serves a stale value if one may be served, else waits
@@ -684,21 +720,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private Envelope<V> loadLeased(K key, String ks, Loader<? super K, ? extends V> loader, Envelope<V> prior,
       boolean background, long stamp, long tagSeq) {
     String l2k = l2Key(ks);
-    // Fast path: a plain read. An L2 hit costs one GET; only misses and stale entries pay for
-    // the lease script (a second round trip).
-    byte[] plain = awaitTier(l2.get(l2k), "get");
-    boolean corrupt = false;
-    if (plain != null) {
-      Envelope<V> shared = decodeL2(ks, plain);
-      if (shared != null && ticker.read() < shared.freshUntil) {
-        (shared.absent ? metrics.l2Negative : metrics.l2Hit).increment();
-        fillL1(key, shared, stamp, tagSeq);
-        return shared;
-      }
-      corrupt = shared == null;
-    }
     long deadline = ticker.read() + 3 * leaseTtlNanos;
-    boolean ignoreValue = corrupt; // known corrupt: take the lease regardless, do not decode again
+    // the plain GET of plainL2Hit found corrupt bytes: take the lease regardless, do not decode again
+    boolean ignoreValue = knownCorrupt.remove(ks);
     while (true) {
       LeaseRead lease = awaitTier(l2.readOrLease(l2k, ticker.wallMillis(), spec.leaseTtl(), ignoreValue),
           "readOrLease");
@@ -1118,7 +1142,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private Envelope<V> decodeL2(String ks, byte[] bytes) {
     try {
       EnvelopeFormat.Wire w = EnvelopeFormat.decode(bytes);
-      V value = w.absent() ? null : codec.decode(w.value());
+      V value = w.absent() ? null : codec.decode(w.value(), w.valueOffset(), w.valueLength());
       if (!w.absent() && value == null) {
         throw new IllegalArgumentException("codec decoded null");
       }

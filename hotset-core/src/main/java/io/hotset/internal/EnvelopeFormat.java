@@ -22,13 +22,20 @@ final class EnvelopeFormat {
 
   /** The decoded parts of an L2 envelope, times in wall-clock millis. */
   record Wire(boolean absent, long version, long loadNanos, long loadedAt, long freshUntil,
-      long staleUntil, long errorUntil, String[] tags, byte[] value) {}
+      long staleUntil, long errorUntil, String[] tags, byte[] value, int valueOffset, int valueLength) {
+
+    /** A wire form for encoding a whole value array. */
+    Wire(boolean absent, long version, long loadNanos, long loadedAt, long freshUntil, long staleUntil,
+        long errorUntil, String[] tags, byte[] value) {
+      this(absent, version, loadNanos, loadedAt, freshUntil, staleUntil, errorUntil, tags, value, 0, value.length);
+    }
+  }
 
   private EnvelopeFormat() {}
 
   static byte[] encode(Wire w) {
     byte[][] tagBytes = new byte[w.tags().length][];
-    int size = HEADER + w.value().length;
+    int size = HEADER + w.valueLength();
     for (int i = 0; i < tagBytes.length; i++) {
       tagBytes[i] = w.tags()[i].getBytes(StandardCharsets.UTF_8);
       if (tagBytes[i].length > Short.MAX_VALUE) {
@@ -44,7 +51,7 @@ final class EnvelopeFormat {
     for (byte[] t : tagBytes) {
       b.putShort((short) t.length).put(t);
     }
-    b.putInt(w.value().length).put(w.value());
+    b.putInt(w.valueLength()).put(w.value(), w.valueOffset(), w.valueLength());
     return b.array();
   }
 
@@ -84,9 +91,9 @@ final class EnvelopeFormat {
       if (len < 0 || len != b.remaining()) {
         throw new IllegalArgumentException("bad value length " + len);
       }
-      byte[] value = new byte[len];
-      b.get(value);
-      return new Wire(absent, version, loadNanos, loadedAt, freshUntil, staleUntil, errorUntil, tags, value);
+      // the value is decoded in place: no copy
+      return new Wire(absent, version, loadNanos, loadedAt, freshUntil, staleUntil, errorUntil, tags, bytes,
+          b.position(), len);
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("truncated envelope", e);
     }

@@ -32,6 +32,8 @@ final class HotKeys<K> {
   private final AtomicLong seen = new AtomicLong();
   private final ConcurrentHashMap<K, Integer> candidates = new ConcurrentHashMap<>();
   private volatile Set<K> hot = Set.of();
+  /** The lowest estimate among the hot keys: a candidate below it cannot enter the top set. */
+  private volatile int hotFloor;
 
   HotKeys(double share, int maxHot) {
     this.share = share;
@@ -55,7 +57,7 @@ final class HotKeys<K> {
       if (candidates.size() > 4 * maxHot) {
         trimCandidates();
       }
-      if (!hot.contains(key)) {
+      if (!hot.contains(key) && (hot.size() < maxHot || estimate > hotFloor)) {
         recomputeHot();
       }
     }
@@ -77,25 +79,28 @@ final class HotKeys<K> {
   /** Conservative update: raise only the minimum counters; returns the new estimate. */
   private int increment(int h, int weight) {
     int min = Integer.MAX_VALUE;
-    int[] idx = new int[DEPTH];
     for (int d = 0; d < DEPTH; d++) {
-      idx[d] = d * WIDTH + (rehash(h, d) & (WIDTH - 1));
-      min = Math.min(min, counters.get(idx[d]));
+      min = Math.min(min, counters.get(index(h, d)));
     }
     for (int d = 0; d < DEPTH; d++) {
-      int c = counters.get(idx[d]);
+      int i = index(h, d);
+      int c = counters.get(i);
       if (c == min && c < Integer.MAX_VALUE - weight) {
-        counters.compareAndSet(idx[d], c, c + weight);
+        counters.compareAndSet(i, c, c + weight);
       }
     }
     return min + weight;
+  }
+
+  private static int index(int h, int d) {
+    return d * WIDTH + (rehash(h, d) & (WIDTH - 1));
   }
 
   private int estimate(Object key) {
     int h = spread(key.hashCode());
     int min = Integer.MAX_VALUE;
     for (int d = 0; d < DEPTH; d++) {
-      min = Math.min(min, counters.get(d * WIDTH + (rehash(h, d) & (WIDTH - 1))));
+      min = Math.min(min, counters.get(index(h, d)));
     }
     return min;
   }
@@ -123,9 +128,12 @@ final class HotKeys<K> {
     List<Map.Entry<K, Integer>> sorted = new ArrayList<>(candidates.entrySet());
     sorted.sort(Map.Entry.<K, Integer>comparingByValue(Comparator.reverseOrder()));
     Set<K> next = ConcurrentHashMap.newKeySet();
+    int floor = 0;
     for (int i = 0; i < Math.min(maxHot, sorted.size()); i++) {
       next.add(sorted.get(i).getKey());
+      floor = sorted.get(i).getValue();
     }
+    hotFloor = floor;
     hot = next;
   }
 

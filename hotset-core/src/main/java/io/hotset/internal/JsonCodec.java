@@ -3,6 +3,8 @@ package io.hotset.internal;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.hotset.ValueType;
 import io.hotset.spi.ValueCodec;
@@ -14,10 +16,12 @@ public final class JsonCodec<V> implements ValueCodec<V> {
       .findAndAddModules()
       .build();
 
-  private final JavaType type;
+  private final ObjectReader reader;
+  private final ObjectWriter writer;
 
   private JsonCodec(JavaType type) {
-    this.type = type;
+    this.reader = MAPPER.readerFor(type);
+    this.writer = MAPPER.writerFor(type);
   }
 
   /** A JSON codec of the given type. */
@@ -27,11 +31,16 @@ public final class JsonCodec<V> implements ValueCodec<V> {
 
   @Override
   public byte[] encode(V value) throws Exception {
-    return MAPPER.writerFor(type).writeValueAsBytes(value);
+    return writer.writeValueAsBytes(value);
   }
 
   @Override
   public V decode(byte[] bytes) throws Exception {
-    return MAPPER.readValue(bytes, type);
+    return reader.readValue(bytes);
+  }
+
+  @Override
+  public V decode(byte[] bytes, int offset, int length) throws Exception {
+    return reader.readValue(bytes, offset, length);
   }
 }

@@ -15,4 +15,13 @@ public interface ValueCodec<V> {
 
   /** Decodes bytes produced by {@link #encode}; never returns null for valid input. */
   V decode(byte[] bytes) throws Exception;
+
+  /**
+   * Decodes {@code length} bytes at {@code offset} (an envelope's value in place, without a
+   * copy). The default copies and calls {@link #decode(byte[])}; override it when the
+   * underlying library reads slices.
+   */
+  default V decode(byte[] bytes, int offset, int length) throws Exception {
+    return decode(java.util.Arrays.copyOfRange(bytes, offset, offset + length));
+  }
 }

@@ -43,12 +43,13 @@ final class GuardedRedis {
     CompletableFuture<T> out = new CompletableFuture<>();
     stage.whenComplete((value, error) -> {
       long took = System.nanoTime() - start;
+      // complete first: the caller should not wait for the breaker's bookkeeping
       if (error != null) {
-        breaker.onError(took, TimeUnit.NANOSECONDS, error);
         out.completeExceptionally(error);
+        breaker.onError(took, TimeUnit.NANOSECONDS, error);
       } else {
-        breaker.onSuccess(took, TimeUnit.NANOSECONDS);
         out.complete(value);
+        breaker.onSuccess(took, TimeUnit.NANOSECONDS);
       }
     });
     return out;
