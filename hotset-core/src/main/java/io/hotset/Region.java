@@ -62,6 +62,16 @@ public interface Region<K, V> {
    */
   void put(K key, V value);
 
+  /**
+   * Writes the value to the source of truth with the region's {@link Writer}, then updates the
+   * caches by the region's {@link WritePolicy}: the source is always written first.
+   *
+   * @return the value as stored (with its new version)
+   * @throws IllegalStateException if the region has no writer
+   * @throws HotsetException wrapping the writer's exception; the caches are then untouched
+   */
+  V write(K key, V value);
+
   /** Drops the key from every tier and every process's L1; in-flight loads of it are not stored. */
   void invalidate(K key);
 

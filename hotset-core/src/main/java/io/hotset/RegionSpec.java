@@ -58,6 +58,8 @@ public final class RegionSpec<K, V> {
   private final ValueCodec<V> codec;
   private final Loader<? super K, ? extends V> loader;
   private final BatchLoader<K, V> batchLoader;
+  private final Writer<K, V> writer;
+  private final WritePolicy writePolicy;
   private final Function<? super V, ? extends Collection<String>> tags;
   private final ToLongFunction<? super V> version;
   private final long bloomExpectedKeys;
@@ -90,6 +92,8 @@ public final class RegionSpec<K, V> {
     this.codec = codec;
     this.loader = b.loader;
     this.batchLoader = b.batchLoader;
+    this.writer = b.writer;
+    this.writePolicy = b.writePolicy;
     this.tags = b.tags;
     this.version = b.version;
     this.bloomExpectedKeys = b.bloomExpectedKeys;
@@ -143,6 +147,9 @@ public final class RegionSpec<K, V> {
   public Loader<? super K, ? extends V> loader() { return loader; }
   /** The batch loader, or null ({@code getAll} then calls the loader per key). */
   public BatchLoader<K, V> batchLoader() { return batchLoader; }
+  /** The source writer for {@link Region#write}, or null. */
+  public Writer<K, V> writer() { return writer; }
+  public WritePolicy writePolicy() { return writePolicy; }
   public Function<? super V, ? extends Collection<String>> tags() { return tags; }
   public ToLongFunction<? super V> version() { return version; }
   /** Expected distinct keys of the Bloom filter, or 0 when the region has none. */
@@ -187,6 +194,8 @@ public final class RegionSpec<K, V> {
     private ValueCodec<V> codec;
     private Loader<? super K, ? extends V> loader;
     private BatchLoader<K, V> batchLoader;
+    private Writer<K, V> writer;
+    private WritePolicy writePolicy = WritePolicy.INVALIDATE;
     private Function<? super V, ? extends Collection<String>> tags;
     private ToLongFunction<? super V> version;
     private long bloomExpectedKeys;
@@ -225,6 +234,8 @@ public final class RegionSpec<K, V> {
       this.codec = s.codec;
       this.loader = s.loader;
       this.batchLoader = s.batchLoader;
+      this.writer = s.writer;
+      this.writePolicy = s.writePolicy;
       this.tags = s.tags;
       this.version = s.version;
       this.bloomExpectedKeys = s.bloomExpectedKeys;
@@ -374,6 +385,18 @@ public final class RegionSpec<K, V> {
       return this;
     }
 
+    /** Writes to the source of truth for {@link Region#write}. */
+    public Builder<K, V> writer(Writer<K, V> writer) {
+      this.writer = Objects.requireNonNull(writer, "writer");
+      return this;
+    }
+
+    /** What a write does to the caches. Default {@link WritePolicy#INVALIDATE}. */
+    public Builder<K, V> writePolicy(WritePolicy writePolicy) {
+      this.writePolicy = Objects.requireNonNull(writePolicy, "writePolicy");
+      return this;
+    }
+
     /** The tags of a value (e.g. {@code category:5}), for {@link Region#invalidateTag}. */
     public Builder<K, V> tags(Function<? super V, ? extends Collection<String>> tags) {
       this.tags = Objects.requireNonNull(tags, "tags");
@@ -488,6 +511,10 @@ public final class RegionSpec<K, V> {
           throw new IllegalArgumentException(r + "key type " + keyType.getName()
               + " needs a keyFormat(...): keys cross process boundaries as strings");
         }
+      }
+      if (writePolicy == WritePolicy.WRITE_THROUGH && version == null) {
+        throw new IllegalArgumentException(r + "writePolicy=WRITE_THROUGH needs version(...): a cache update "
+            + "is only safe when it can tell the newer of two values");
       }
       ValueCodec<V> valueCodec = codec != null ? codec : defaultCodec(valueType);
       if (bloomExistingKeys != null) {

@@ -134,6 +134,26 @@ class BadInputTest {
   }
 
   @Test
+  void writesNeedAWriterAndAFailingWriterLeavesTheCachesAlone() {
+    try (Hotset hotset = Hotset.builder().meterRegistry(registry).build()) {
+      Region<String, String> noWriter = hotset.region(spec("nowriter").loader(k -> "v").build());
+      assertThatThrownBy(() -> noWriter.write("k", "x")).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("region 'nowriter'").hasMessageContaining("no writer");
+      Region<String, String> failing = hotset.region(spec("failing").loader(k -> "cached")
+          .writer((k, v) -> {
+            throw new java.sql.SQLException("deadlock detected");
+          }).build());
+      assertThat(failing.get("k")).isEqualTo("cached");
+      assertThatThrownBy(() -> failing.write("k", "new")).isInstanceOf(HotsetException.class)
+          .hasMessageContaining("key 'k'").hasMessageContaining("deadlock detected");
+      assertThat(failing.getIfPresent("k")).as("the source did not change, neither did the cache").isEqualTo("cached");
+      assertThatThrownBy(() -> failing.write("k", null)).isInstanceOf(NullPointerException.class);
+    }
+    assertThatThrownBy(() -> spec("wt").writePolicy(WritePolicy.WRITE_THROUGH).build())
+        .hasMessageContaining("WRITE_THROUGH needs version");
+  }
+
+  @Test
   void duplicateAndUnknownRegions() {
     try (Hotset hotset = Hotset.builder().meterRegistry(registry).build()) {
       hotset.region(spec("dup").build());

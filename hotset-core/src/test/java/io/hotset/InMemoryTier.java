@@ -46,6 +46,17 @@ class InMemoryTierBase implements Tier {
   }
 
   @Override
+  public synchronized CompletableFuture<Boolean> putIfNewer(String key, byte[] value, long version, Duration ttl,
+      Collection<String> tagList) {
+    byte[] current = data.get(key);
+    if (current != null && java.nio.ByteBuffer.wrap(current, 3, 8).getLong() >= version) {
+      return CompletableFuture.completedFuture(false);
+    }
+    put(key, value, ttl, tagList);
+    return CompletableFuture.completedFuture(true);
+  }
+
+  @Override
   public CompletableFuture<Void> delete(Collection<String> keys) {
     keys.forEach(data::remove);
     return CompletableFuture.completedFuture(null);

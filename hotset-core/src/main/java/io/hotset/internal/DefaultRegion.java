@@ -463,12 +463,103 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   }
 
   @Override
+  public V write(K key, V value) {
+    if (key == null) {
+      throw nullKey();
+    }
+    if (value == null) {
+      throw new NullPointerException(r + "value must not be null");
+    }
+    String ks = keyString(key);
+    io.hotset.Writer<K, V> writer = spec.writer();
+    if (writer == null) {
+      throw new IllegalStateException(r + "has no writer; set RegionSpec.writer(...)");
+    }
+    long stampBefore = stamps.current(key); // any invalidation of the key during the write bumps it
+    V stored;
+    try {
+      stored = writer.write(key, value);
+    } catch (Exception e) {
+      throw new HotsetException(r + "writer failed for key '" + ks + "': " + e, e);
+    }
+    if (stored == null) {
+      stored = value;
+    }
+    switch (spec.writePolicy()) {
+      case INVALIDATE -> invalidateAll(List.of(key), "write");
+      case WRITE_THROUGH -> storeIfNewer(key, ks, stored, stampBefore);
+      default -> throw new IllegalStateException(r + "unknown write policy " + spec.writePolicy());
+    }
+    return stored;
+  }
+
+  /**
+   * Write-through after the source accepted the write. L2 arbitrates between processes: it
+   * stores the value only over nothing or a lower version (atomically) and revokes the key's
+   * lease, since a load in flight may have read the source before this write. L1 takes the
+   * value only if L2 accepted it (or there is no L2) and no invalidation of the key arrived
+   * while the write ran: another writer's broadcast may have dropped a newer L1 entry, so an
+   * empty L1 proves nothing. When in doubt L1 is left empty; the next read loads the truth.
+   */
+  private void storeIfNewer(K key, String ks, V stored, long stampBefore) {
+    long now = ticker.read();
+    Envelope<V> env = envelope(ks, stored, now, now, 0);
+    byte[] bytes = l2 != null ? encode(ks, env, now) : null;
+    if (bytes != null && bytes.length > l2.maxValueBytes()) {
+      LOG.log(System.Logger.Level.WARNING, r + "written value of key '" + ks + "' is " + bytes.length
+          + " bytes encoded, over the " + l2.name() + " limit; invalidating it there instead");
+      bytes = null;
+    }
+    boolean accepted = true;
+    if (l2 != null) {
+      Boolean ok = bytes == null ? null
+          : awaitTier(l2.putIfNewer(l2Key(ks), bytes, env.version, Duration.ofNanos(Math.max(1, env.hardUntil - now)),
+              List.of(env.tags)), "putIfNewer");
+      if (ok == null) {
+        // L2 failed or the value is too big for it: its copy may be old, so drop it (best effort)
+        awaitTier(l2.delete(List.of(l2Key(ks))), "delete");
+      }
+      accepted = Boolean.TRUE.equals(ok);
+    }
+    boolean quiet = stamps.unchanged(key, stampBefore);
+    stamps.bump(key); // loads in flight may have read the source before this write
+    if (l1Enabled) {
+      boolean storeL1 = accepted && quiet;
+      l1Map.compute(key, (k, old) -> {
+        if (!storeL1) {
+          if (old != null) {
+            tagIndex.remove(k, old.tags);
+          }
+          return null;
+        }
+        if (old != null && !old.absent && old.version >= env.version) {
+          return old; // a newer (or the same) version is already cached
+        }
+        tagIndex.add(k, env.tags);
+        if (old != null) {
+          tagIndex.removeExcept(k, old.tags, env.tags);
+        }
+        return env;
+      });
+    }
+    if (bloom != null) {
+      bloom.put(ks);
+    }
+    metrics.invalidations("write").increment();
+    host.publish(new Invalidation(name, List.of(ks), List.of(), host.instanceId(), "write", ticker.wallMillis()));
+  }
+
+  @Override
   public void invalidate(K key) {
     invalidateAll(List.of(requireKey(key)));
   }
 
   @Override
   public void invalidateAll(Collection<? extends K> keys) {
+    invalidateAll(keys, "api");
+  }
+
+  private void invalidateAll(Collection<? extends K> keys, String source) {
     List<String> strings = new ArrayList<>(keys.size());
     for (K key : keys) {
       strings.add(keyString(requireKey(key)));
@@ -481,7 +572,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         bloom.put(ks);
       }
     }
-    metrics.invalidations("api").increment(keys.size());
+    metrics.invalidations(source).increment(keys.size());
     if (l2 != null && !strings.isEmpty()) {
       List<String> l2Keys = new ArrayList<>(strings.size());
       for (String ks : strings) {
@@ -489,7 +580,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       }
       awaitTier(l2.delete(l2Keys), "delete");
     }
-    host.publish(new Invalidation(name, strings, List.of(), host.instanceId(), "api", ticker.wallMillis()));
+    host.publish(new Invalidation(name, strings, List.of(), host.instanceId(), source, ticker.wallMillis()));
   }
 
   @Override

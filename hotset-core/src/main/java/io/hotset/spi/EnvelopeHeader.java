@@ -11,6 +11,8 @@ public final class EnvelopeHeader {
   public static final byte MAGIC = 'h';
   /** The current format number (byte 1). */
   public static final byte FORMAT = 1;
+  /** Byte offset (0-based) of the value's version, a big-endian long. */
+  public static final int VERSION_OFFSET = 3;
   /** Byte offset (0-based) of the freshUntil wall-clock millis, a big-endian long. */
   public static final int FRESH_UNTIL_OFFSET = 27;
   /** No envelope is shorter than this. */

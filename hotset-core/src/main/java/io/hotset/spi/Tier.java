@@ -25,6 +25,25 @@ public interface Tier extends AutoCloseable {
   /** Stores bytes with a hard expiry and records the key under each tag. */
   CompletableFuture<Void> put(String key, byte[] value, Duration ttl, Collection<String> tags);
 
+  /**
+   * Stores the value only if the key holds nothing or an envelope with a lower version (the
+   * version is the big-endian long at byte 3 of the envelope, see {@link EnvelopeHeader}), and
+   * revokes the key's lease like {@link #put}. Tiers shared between processes must do this
+   * atomically; the default is a plain read-compare-write for single-process tiers.
+   *
+   * @return a future of true if stored
+   */
+  default CompletableFuture<Boolean> putIfNewer(String key, byte[] value, long version, Duration ttl,
+      Collection<String> tags) {
+    return get(key).thenCompose(current -> {
+      if (current != null && current.length >= EnvelopeHeader.MIN_LENGTH
+          && java.nio.ByteBuffer.wrap(current, EnvelopeHeader.VERSION_OFFSET, 8).getLong() >= version) {
+        return CompletableFuture.completedFuture(false);
+      }
+      return put(key, value, ttl, tags).thenApply(x -> true);
+    });
+  }
+
   /** Deletes the keys. */
   CompletableFuture<Void> delete(Collection<String> keys);
 

@@ -94,6 +94,14 @@ public final class RedisTier implements Tier {
   }
 
   @Override
+  public CompletableFuture<Boolean> putIfNewer(String key, byte[] value, long version, Duration ttl,
+      Collection<String> tags) {
+    return addTags(region(key), dataKey(key), tags, ttl).thenCompose(x -> redis.<Long>eval(Scripts.PUT_IF_NEWER,
+        ScriptOutputType.INTEGER, keys(key), value, GuardedRedis.bytes(Math.max(1, ttl.toMillis())),
+        GuardedRedis.bytes(version), GuardedRedis.bytes(fillsChannel))).thenApply(stored -> stored == 1L);
+  }
+
+  @Override
   public CompletableFuture<Void> delete(Collection<String> keys) {
     List<CompletableFuture<Long>> all = new ArrayList<>(keys.size());
     for (String key : keys) {

@@ -66,6 +66,27 @@ final class Scripts {
       return 1
       """);
 
+  /**
+   * KEYS: data, lease, waiters. ARGV: value, ttlMs, version, channel. Stores only over nothing or
+   * a lower version (write-through); always revokes the lease, since a load in flight may have
+   * read the source before this write. Returns 1 if stored.
+   */
+  static final Script PUT_IF_NEWER = new Script("""
+      local stored = 0
+      local v = redis.call('GET', KEYS[1])
+      local newer = true
+      if v and string.len(v) >= 35 and string.byte(v, 1) == 104 then
+        newer = struct.unpack('>i8', v, 4) < tonumber(ARGV[3])
+      end
+      if newer then
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        stored = 1
+      end
+      redis.call('DEL', KEYS[2])
+      if redis.call('DEL', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[4], KEYS[1]) end
+      return stored
+      """);
+
   /** A Lua script with its SHA-1, for EVALSHA with an EVAL fallback. */
   record Script(String source, String sha) {
     Script(String source) {
