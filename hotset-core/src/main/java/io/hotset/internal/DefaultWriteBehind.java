@@ -1,0 +1,409 @@
+package io.hotset.internal;
+
+import io.hotset.CodecException;
+import io.hotset.HotsetException;
+import io.hotset.PoisonRecordException;
+import io.hotset.WriteBehind;
+import io.hotset.WriteBehindFullException;
+import io.hotset.WriteBehindSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/*
+ * Write-behind, exactly once by checkpoint.
+ *
+ * A write takes a permit (the bound on unflushed writes; the full policy decides what happens
+ * without one), is appended to the durable journal (which assigns its sequence), and only then
+ * acknowledged. One flusher thread takes the longest contiguous run of sequences after the
+ * sink's checkpoint (at most maxBatch), merges it per key (last value wins; counters sum), and
+ * hands it to the sink, which stores the merged values and the run's last sequence in one
+ * transaction. On success the records are dropped and their permits returned; on failure the
+ * same run is retried with exponential backoff (records arriving meanwhile may extend it).
+ * Per-key order holds because a run is applied in journal order and runs never overlap.
+ *
+ * A restart asks the sink for its checkpoint and replays the journal after it: a run that
+ * committed is never applied again (the checkpoint moved with it), a run that did not is
+ * applied once. A gap in the sequences is waited out while appends are in flight (a sequence is
+ * assigned before its record is enqueued); with none in flight it is a record whose append
+ * failed (never acknowledged) and is skipped.
+ */
+public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
+  private static final System.Logger LOG = System.getLogger(DefaultWriteBehind.class.getName());
+
+  private record Rec<K, V>(long seq, K key, V value, long ackedAt) {}
+
+  private static final class Room extends Semaphore {
+    private static final long serialVersionUID = 1L;
+
+    Room(int permits) {
+      super(permits);
+    }
+
+    void reduce(int n) {
+      reducePermits(n);
+    }
+  }
+
+  private final WriteBehindSpec<K, V> spec;
+  private final String name;
+  private final String w;
+  private final ConcurrentSkipListMap<Long, Rec<K, V>> pending = new ConcurrentSkipListMap<>();
+  private final Room room;
+  private final AtomicInteger appendsInFlight = new AtomicInteger();
+  private final Object signal = new Object();
+  private final Thread flusher;
+  private final Timer flushLag;
+  private final Counter flushes;
+  private final Counter sourceWrites;
+  private final Counter deadLetters;
+  private final Counter rejected;
+  private volatile long applied;
+  private volatile boolean accepting = true;
+  private volatile boolean running = true;
+  private volatile boolean flushRequested;
+
+  private DefaultWriteBehind(WriteBehindSpec<K, V> spec) {
+    this.spec = spec;
+    this.name = spec.name();
+    this.w = "write-behind '" + name + "': ";
+    this.room = new Room(spec.maxPending());
+    var registry = spec.meterRegistry();
+    Gauge.builder("hotset.writebehind.pending", pending, Map::size).tag("name", name)
+        .description("acknowledged writes not yet in the source").register(registry);
+    this.flushLag = Timer.builder("hotset.writebehind.flush.lag").tag("name", name)
+        .description("from acknowledgement to commit in the source").publishPercentiles(0.5, 0.99).register(registry);
+    this.flushes = Counter.builder("hotset.writebehind.flushes").tag("name", name).register(registry);
+    this.sourceWrites = Counter.builder("hotset.writebehind.source.writes").tag("name", name)
+        .description("merged entries written to the source").register(registry);
+    this.deadLetters = Counter.builder("hotset.writebehind.dead.letters").tag("name", name).register(registry);
+    this.rejected = Counter.builder("hotset.writebehind.rejected").tag("name", name).register(registry);
+    this.flusher = new Thread(this::flushLoop, "hotset-writebehind-" + name);
+    this.flusher.setDaemon(true);
+  }
+
+  /** Opens a buffer: reads the sink's checkpoint, replays the journal after it, starts flushing. */
+  public static <K, V> DefaultWriteBehind<K, V> open(WriteBehindSpec<K, V> spec) {
+    DefaultWriteBehind<K, V> wb = new DefaultWriteBehind<>(spec);
+    wb.recover();
+    wb.flusher.start();
+    return wb;
+  }
+
+  private void recover() {
+    try {
+      applied = spec.sink().appliedThrough(name);
+      spec.journal().replay(applied, (bytes, seq) -> pending.put(seq, decode(bytes, seq, System.nanoTime())));
+    } catch (Exception e) {
+      throw new HotsetException(w + "cannot recover (sink checkpoint or journal replay failed): " + e, e);
+    }
+    if (!pending.isEmpty()) {
+      room.reduce(pending.size());
+      LOG.log(System.Logger.Level.INFO, w + "replaying " + pending.size() + " acknowledged writes after sequence "
+          + applied);
+      flushRequested = true;
+    }
+  }
+
+  @Override
+  public void write(K key, V value) {
+    if (key == null || value == null) {
+      throw new NullPointerException(w + "key and value must not be null");
+    }
+    if (!accepting) {
+      throw new IllegalStateException(w + "is closed");
+    }
+    acquire();
+    byte[] record;
+    try {
+      record = encode(key, value);
+    } catch (RuntimeException e) {
+      room.release();
+      throw e;
+    }
+    appendsInFlight.incrementAndGet();
+    try {
+      long seq;
+      try {
+        seq = spec.journal().append(record);
+      } catch (Exception e) {
+        room.release();
+        throw new HotsetException(w + "journal append failed; the write was not acknowledged: " + e, e);
+      }
+      pending.put(seq, new Rec<>(seq, key, value, System.nanoTime()));
+    } finally {
+      appendsInFlight.decrementAndGet();
+    }
+    if (spec.region() != null) {
+      spec.region().put(key, value);
+    }
+    if (pending.size() >= spec.maxBatch()) {
+      wake();
+    }
+  }
+
+  private void acquire() {
+    boolean ok;
+    Duration waited = Duration.ZERO;
+    if (spec.fullPolicy() == WriteBehindSpec.FullPolicy.REJECT || spec.maxBlock().isZero()) {
+      ok = room.tryAcquire();
+    } else {
+      waited = spec.maxBlock();
+      try {
+        ok = room.tryAcquire(spec.maxBlock().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ok = false;
+      }
+    }
+    if (!ok) {
+      rejected.increment();
+      throw new WriteBehindFullException(name, pending.size(), waited, spec.flushInterval());
+    }
+  }
+
+  @Override
+  public long pending() {
+    return pending.size();
+  }
+
+  @Override
+  public boolean flush(Duration timeout) {
+    Map.Entry<Long, Rec<K, V>> last = pending.lastEntry();
+    if (last == null) {
+      return true;
+    }
+    long target = last.getKey();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    flushRequested = true;
+    wake();
+    synchronized (signal) {
+      while (applied < target && System.nanoTime() < deadline) {
+        try {
+          signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return applied >= target;
+  }
+
+  @Override
+  public void close() {
+    accepting = false;
+    boolean drained = flush(spec.shutdownTimeout());
+    if (!drained) {
+      LOG.log(System.Logger.Level.WARNING, w + pending.size()
+          + " writes not flushed at shutdown; they stay in the journal and are replayed on the next start");
+    }
+    running = false;
+    wake();
+    try {
+      flusher.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    spec.journal().close();
+  }
+
+  private void wake() {
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- flushing
+
+  private void flushLoop() {
+    long backoff = spec.retryBackoff().toNanos();
+    while (running) {
+      try {
+        awaitWork();
+        if (!running) {
+          break;
+        }
+        List<Rec<K, V>> run = contiguousRun();
+        if (run.isEmpty()) {
+          continue;
+        }
+        if (applyRun(run)) {
+          backoff = spec.retryBackoff().toNanos();
+        } else {
+          sleep(backoff);
+          backoff = Math.min(backoff * 2, spec.maxRetryBackoff().toNanos());
+        }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, w + "flusher error; retrying", e);
+        sleep(backoff);
+      }
+    }
+  }
+
+  private void awaitWork() {
+    synchronized (signal) {
+      while (running) {
+        Map.Entry<Long, Rec<K, V>> first = pending.firstEntry();
+        if (first != null) {
+          long age = System.nanoTime() - first.getValue().ackedAt();
+          if (flushRequested || pending.size() >= spec.maxBatch() || age >= spec.flushInterval().toNanos()) {
+            flushRequested = false;
+            return;
+          }
+          long waitNanos = spec.flushInterval().toNanos() - age;
+          waitMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
+        } else {
+          waitMillis(spec.flushInterval().toMillis());
+        }
+      }
+    }
+  }
+
+  private void waitMillis(long millis) {
+    try {
+      signal.wait(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  /** The records from the checkpoint on, while their sequences are contiguous (at most maxBatch). */
+  private List<Rec<K, V>> contiguousRun() {
+    List<Rec<K, V>> run = new ArrayList<>();
+    long expected = applied + 1;
+    for (Map.Entry<Long, Rec<K, V>> e : pending.tailMap(applied, false).entrySet()) {
+      if (e.getKey() != expected) {
+        if (run.isEmpty() && appendsInFlight.get() == 0 && pending.firstKey() == e.getKey()) {
+          // a sequence whose append failed (never acknowledged): skip the gap
+          LOG.log(System.Logger.Level.DEBUG, w + "skipping sequences " + expected + ".." + (e.getKey() - 1));
+          expected = e.getKey();
+        } else {
+          break;
+        }
+      }
+      run.add(e.getValue());
+      expected++;
+      if (run.size() >= spec.maxBatch()) {
+        break;
+      }
+    }
+    if (run.isEmpty() && !pending.isEmpty()) {
+      sleep(TimeUnit.MILLISECONDS.toNanos(1)); // an append in flight holds the gap
+    }
+    return run;
+  }
+
+  /** Merges and applies one run; returns whether it is done (applied, or dead-lettered). */
+  private boolean applyRun(List<Rec<K, V>> run) {
+    long through = run.get(run.size() - 1).seq();
+    Map<K, V> merged = new LinkedHashMap<>();
+    for (Rec<K, V> rec : run) {
+      merged.merge(rec.key(), rec.value(), spec.merge());
+    }
+    while (true) {
+      try {
+        spec.sink().apply(merged, name, through);
+        break;
+      } catch (PoisonRecordException poison) {
+        int before = merged.size();
+        for (Object key : poison.keys()) {
+          if (merged.remove(key) != null) {
+            for (Rec<K, V> rec : run) {
+              if (rec.key().equals(key)) {
+                deadLetter(rec, poison);
+              }
+            }
+          }
+        }
+        if (merged.size() == before) {
+          LOG.log(System.Logger.Level.WARNING, w + "sink named poison keys not in the batch: " + poison.keys());
+          return false;
+        }
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.WARNING, w + "flush of " + run.size() + " writes through sequence " + through
+            + " failed; retrying with backoff: " + e);
+        return false;
+      }
+    }
+    long now = System.nanoTime();
+    for (Rec<K, V> rec : run) {
+      pending.remove(rec.seq());
+      flushLag.record(now - rec.ackedAt(), TimeUnit.NANOSECONDS);
+    }
+    applied = through;
+    room.release(run.size());
+    flushes.increment();
+    sourceWrites.increment(merged.size());
+    try {
+      spec.journal().truncateThrough(through);
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, w + "journal truncation failed", e);
+    }
+    wake();
+    return true;
+  }
+
+  private void deadLetter(Rec<K, V> rec, PoisonRecordException why) {
+    deadLetters.increment();
+    String line = rec.seq() + "\t" + spec.keyFormat().format(rec.key()) + "\t" + rec.value() + "\t"
+        + why.getMessage() + "\n";
+    LOG.log(System.Logger.Level.WARNING, w + "dead letter: " + line.strip());
+    if (spec.deadLetterFile() != null) {
+      try {
+        Files.writeString(spec.deadLetterFile(), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.ERROR, w + "cannot write the dead-letter file " + spec.deadLetterFile(), e);
+      }
+    }
+  }
+
+  private static void sleep(long nanos) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- records
+
+  private byte[] encode(K key, V value) {
+    byte[] k = spec.keyFormat().format(key).getBytes(StandardCharsets.UTF_8);
+    byte[] v;
+    try {
+      v = spec.codec().encode(value);
+    } catch (Exception e) {
+      throw new CodecException(w + "cannot encode the value of key '" + spec.keyFormat().format(key) + "': " + e, e);
+    }
+    return ByteBuffer.allocate(4 + k.length + v.length).putInt(k.length).put(k).put(v).array();
+  }
+
+  private Rec<K, V> decode(byte[] record, long seq, long now) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(record);
+      int kl = b.getInt();
+      K key = spec.keyFormat().parse(new String(record, 4, kl, StandardCharsets.UTF_8));
+      V value = spec.codec().decode(record, 4 + kl, record.length - 4 - kl);
+      return new Rec<>(seq, key, value, now);
+    } catch (Exception e) {
+      throw new HotsetException(w + "undecodable journal record at sequence " + seq + ": " + e, e);
+    }
+  }
+}
