@@ -33,12 +33,13 @@ class WriteBehindTest {
     MemorySink<Integer> sink = new MemorySink<>(true);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Duration interval = Duration.ofSeconds(1);
-    int threads = 64; // request threads: each fsync of the journal group-commits their appends
+    int threads = 50; // request threads: each fsync of the journal group-commits their appends
+    assertThat(100_000 % threads).isZero();
     ExecutorService writers = Executors.newFixedThreadPool(threads);
     try (WriteBehind<Integer, Long> views = WriteBehind.open(counters(sink, registry).flushInterval(interval)
         .maxBatch(50_000).maxPending(200_000).build())) {
       long start = System.nanoTime();
-      int perThread = 100_000 / threads;
+      int perThread = 100_000 / threads; // threads divides 100,000
       for (int t = 0; t < threads; t++) {
         int thread = t;
         writers.execute(() -> {
