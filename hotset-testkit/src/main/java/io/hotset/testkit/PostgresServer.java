@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A real PostgreSQL server (postmaster) on a free 127.0.0.1 port with a fresh cluster in a temp directory,
@@ -28,6 +29,11 @@ import java.util.Objects;
  *
  * <p>When the JVM runs as root the cluster belongs to the {@code postgres} system user and every server
  * binary runs through {@code setpriv} (which execs, so {@link #pid()} is the postmaster's PID).
+ *
+ * <p>A server built with {@link Builder#replicaOf(PostgresServer)} is a <em>streaming replica</em> (hot standby):
+ * its first start runs {@code pg_basebackup -R -X stream} from the running primary instead of {@code initdb},
+ * so it has the primary's roles and databases, and it only counts as ready once it is in recovery. See
+ * {@link PostgresReplicaSet} for a primary with replicas and lag injection.
  */
 public final class PostgresServer extends ServerProcess {
     /** The role created after the first start (LOGIN SUPERUSER REPLICATION). */
@@ -51,10 +57,12 @@ public final class PostgresServer extends ServerProcess {
     private final Map<String, String> extraSettings;
     private final Path dataDir;
     private final Path socketDir;
+    private final PostgresServer upstream;
     private volatile boolean pgStatStatements;
 
     private PostgresServer(Builder b, Path binDir, boolean asRoot, Path setpriv, Path workDir) {
-        super("postgres", workDir, "postgres.log", b.port, b.startupTimeout);
+        super(b.upstream == null ? "postgres" : "postgres-replica", workDir, "postgres.log", b.port, b.startupTimeout);
+        this.upstream = b.upstream;
         this.binDir = binDir;
         this.asRoot = asRoot;
         this.setpriv = setpriv;
@@ -95,6 +103,16 @@ public final class PostgresServer extends ServerProcess {
     /** {@code jdbc:postgresql://127.0.0.1:<port>/hotset}. */
     public String jdbcUrl() {
         return "jdbc:postgresql://" + host() + ":" + port() + "/" + DATABASE;
+    }
+
+    /** Whether this is a streaming replica ({@link Builder#replicaOf(PostgresServer)}). */
+    public boolean isReplica() {
+        return upstream != null;
+    }
+
+    /** The server this replica was cloned from and streams from; empty for a primary. */
+    public Optional<PostgresServer> upstream() {
+        return Optional.ofNullable(upstream);
     }
 
     /** The PostgreSQL bin directory in use (postgres, initdb, psql, pg_isready, ...). */
@@ -183,6 +201,44 @@ public final class PostgresServer extends ServerProcess {
         if (asRoot) {
             TempDirs.chownRecursively(workDir(), OS_USER, OS_USER);
         }
+        if (upstream != null) {
+            baseBackup();
+        } else {
+            initdb();
+        }
+        pgStatStatements = pgStatStatementsAvailable();
+    }
+
+    /**
+     * Clones the running upstream into {@link #dataDir()}: {@code pg_basebackup -R} writes
+     * {@code primary_conninfo} to {@code postgresql.auto.conf} and creates {@code standby.signal};
+     * {@code -X stream} includes the WAL needed to reach consistency; {@code -c fast} asks for an immediate
+     * checkpoint (a spread one can take minutes); {@code -N} skips fsync like {@code initdb --no-sync}.
+     */
+    private void baseBackup() throws IOException {
+        if (!upstream.isRunning()) {
+            throw new IOException("the primary " + upstream + " must be running to clone a replica from it");
+        }
+        Path tool = binDir.resolve("pg_basebackup");
+        if (!Os.isExecutableFile(tool)) {
+            throw new IOException(tool + " not found; it is part of the PostgreSQL server/client packages ("
+                    + Binaries.INSTALL_SCRIPT + ")");
+        }
+        List<String> cmd = asServerUser(List.of(tool.toString(), "-h", upstream.host(),
+                "-p", Integer.toString(upstream.port()), "-U", USER, "-D", dataDir.toString(),
+                "-R", "-X", "stream", "-c", "fast", "-N"));
+        Exec.Result r = Exec.run(cmd, workDir(), PostgresServer::clientEnv, null, TOOL_TIMEOUT);
+        Files.writeString(workDir().resolve("basebackup.log"), r.stdout() + r.stderr(), StandardCharsets.UTF_8);
+        if (r.exitCode() != 0) {
+            throw new IOException("pg_basebackup failed with exit code " + r.exitCode() + "\n  command: "
+                    + render(cmd) + "\n" + (r.stdout() + r.stderr()).strip());
+        }
+        if (!Files.exists(dataDir.resolve("standby.signal"))) {
+            throw new IOException("pg_basebackup -R did not create " + dataDir.resolve("standby.signal"));
+        }
+    }
+
+    private void initdb() throws IOException {
         List<String> initdb = asServerUser(List.of(binDir.resolve("initdb").toString(),
                 "-D", dataDir.toString(), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"));
         Exec.Result r = Exec.run(initdb, workDir(), env -> env.keySet().removeIf(k -> k.startsWith("PG")), null,
@@ -201,7 +257,6 @@ public final class PostgresServer extends ServerProcess {
             Files.writeString(hba, "\n# hotset-testkit: streaming replicas\n" + REPLICATION_HBA + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         }
-        pgStatStatements = pgStatStatementsAvailable();
     }
 
     private boolean pgStatStatementsAvailable() {
@@ -238,6 +293,9 @@ public final class PostgresServer extends ServerProcess {
         if (pgStatStatements) {
             settings.put("shared_preload_libraries", "pg_stat_statements");
         }
+        if (upstream != null) {
+            settings.put("hot_standby", "on");
+        }
         settings.putAll(extraSettings);
         List<String> cmd = new ArrayList<>(List.of(binDir.resolve("postgres").toString(),
                 "-D", dataDir.toString(), "-p", Integer.toString(port()), "-k", socketDir.toString()));
@@ -255,7 +313,8 @@ public final class PostgresServer extends ServerProcess {
 
     /**
      * {@code pg_isready} exits 0, and {@code postmaster.pid} names this process and says "ready" (or
-     * "standby"), so that another server that happens to hold the port is not mistaken for this one.
+     * "standby"), so that another server that happens to hold the port is not mistaken for this one. A replica
+     * must also answer {@code SELECT pg_is_in_recovery()} with true.
      */
     @Override
     protected boolean isReady() throws IOException {
@@ -275,13 +334,19 @@ public final class PostgresServer extends ServerProcess {
         }
         if (lines.size() >= 8) {
             String status = lines.get(7).trim();
-            return status.equals("ready") || status.equals("standby");
+            if (!status.equals("ready") && !status.equals("standby")) {
+                return false;
+            }
         }
-        return true;
+        return upstream == null || "t".equals(psql("SELECT pg_is_in_recovery()"));
     }
 
+    /** Creates the role and database on a primary; a replica has them from its base backup. */
     @Override
     protected void afterFirstStart() {
+        if (upstream != null) {
+            return;
+        }
         runPsql(SUPERUSER, "postgres",
                 "CREATE ROLE " + USER + " LOGIN SUPERUSER REPLICATION PASSWORD '" + PASSWORD + "';\n"
                         + "CREATE DATABASE " + DATABASE + " OWNER " + USER + ";\n");
@@ -301,6 +366,7 @@ public final class PostgresServer extends ServerProcess {
         private int port;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Path binDir;
+        private PostgresServer upstream;
 
         private Builder() {
         }
@@ -338,6 +404,22 @@ public final class PostgresServer extends ServerProcess {
             return this;
         }
 
+        /**
+         * Makes the server a streaming replica (hot standby) of {@code primary}, which must be running when this
+         * server starts for the first time: instead of {@code initdb}, the first start runs
+         * {@code pg_basebackup -h 127.0.0.1 -p <primary port> -U hotset -D <data dir> -R -X stream -c fast -N}
+         * (as the {@code postgres} user when root) and starts the copy with {@code hot_standby=on}; the server is
+         * ready once it accepts connections and {@code pg_is_in_recovery()} is true. Later starts reuse the
+         * data directory and resume streaming from the primary. Unless {@link #binDir(Path)} is given, the
+         * primary's installation is used. Give a replica at least the primary's values of
+         * {@code max_connections}, {@code max_worker_processes}, {@code max_wal_senders},
+         * {@code max_prepared_transactions} and {@code max_locks_per_transaction}, or it refuses to start.
+         */
+        public Builder replicaOf(PostgresServer primary) {
+            this.upstream = Objects.requireNonNull(primary, "primary");
+            return this;
+        }
+
         /** Uses the PostgreSQL installation in this bin directory instead of looking it up. */
         public Builder binDir(Path binDir) {
             this.binDir = Objects.requireNonNull(binDir, "binDir");
@@ -350,7 +432,8 @@ public final class PostgresServer extends ServerProcess {
          * @throws IllegalStateException if PostgreSQL, or (as root) setpriv or the postgres user, is missing
          */
         public PostgresServer build() {
-            Path bin = binDir != null ? binDir : Binaries.system().postgresBinDir();
+            Path bin = binDir != null ? binDir
+                    : upstream != null ? upstream.binDir() : Binaries.system().postgresBinDir();
             boolean root = Os.isRoot();
             Path setpriv = null;
             if (root) {

@@ -6,7 +6,9 @@
  * servers directly with {@link io.hotset.testkit.RedisServer#builder()} and
  * {@link io.hotset.testkit.PostgresServer#builder()} in try-with-resources. Groups of Redis servers:
  * {@link io.hotset.testkit.WithRedisCluster} / {@link io.hotset.testkit.RedisCluster} and
- * {@link io.hotset.testkit.WithRedisSentinel} / {@link io.hotset.testkit.RedisSentinelSetup}. TLS and ACL users:
+ * {@link io.hotset.testkit.WithRedisSentinel} / {@link io.hotset.testkit.RedisSentinelSetup}. A PostgreSQL primary
+ * with streaming replicas: {@link io.hotset.testkit.WithPostgresReplicas} /
+ * {@link io.hotset.testkit.PostgresReplicaSet}. TLS and ACL users:
  * {@link io.hotset.testkit.RedisServer.Builder#tls()}, {@link io.hotset.testkit.TlsMaterial},
  * {@link io.hotset.testkit.RedisServer.Builder#aclUser(String, String)}.
  */

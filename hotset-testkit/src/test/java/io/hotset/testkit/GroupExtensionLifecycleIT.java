@@ -9,16 +9,19 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
- * Runs deliberately failing test classes that use {@link WithRedisCluster} and {@link WithRedisSentinel}
- * through an in-process JUnit launcher, and checks that every process was stopped and every temp dir
- * deleted afterwards. The victims are static nested classes, which Failsafe does not run itself.
+ * Runs deliberately failing test classes that use {@link WithRedisCluster}, {@link WithRedisSentinel} and
+ * {@link WithPostgresReplicas} through an in-process JUnit launcher, and checks that every process was stopped
+ * and every temp dir deleted afterwards. The victims are static nested classes, which Failsafe does not run itself.
  */
 class GroupExtensionLifecycleIT {
     static final List<Object> SEEN = new CopyOnWriteArrayList<>();
@@ -51,6 +54,29 @@ class GroupExtensionLifecycleIT {
         }
     }
 
+    @WithPostgresReplicas
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class FailingReplicaSetVictim {
+        @Test
+        @Order(1)
+        void failsWithReplayPaused(PostgresReplicaSet set) {
+            SEEN.add(set);
+            set.pauseReplay(set.replica(0));
+            fail("deliberate failure");
+        }
+
+        @Test
+        @Order(2)
+        void throwsAfterKillingTheReplica(PostgresReplicaSet set) {
+            SEEN.add(set);
+            if (set.isReplayPaused(set.replica(0))) {
+                throw new AssertionError("the extension did not resume replay");
+            }
+            set.replica(0).kill();
+            throw new IllegalStateException("deliberate error");
+        }
+    }
+
     private static TestExecutionSummary run(Class<?> testClass) {
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
         LauncherFactory.create().execute(
@@ -58,7 +84,7 @@ class GroupExtensionLifecycleIT {
         return listener.getSummary();
     }
 
-    private static void assertClosedAndGone(RedisServer server) {
+    private static void assertClosedAndGone(ServerProcess server) {
         assertThat(server.isClosed()).isTrue();
         assertThat(server.isRunning()).isFalse();
         ProcessHandle.of(server.pid()).ifPresent(h -> assertThat(ProcessTree.isGone(h)).isTrue());
@@ -93,5 +119,22 @@ class GroupExtensionLifecycleIT {
         List<RedisServer> all = new ArrayList<>(setup.dataNodes());
         all.add(setup.sentinel());
         all.forEach(GroupExtensionLifecycleIT::assertClosedAndGone);
+    }
+
+    @Test
+    void replicaSetIsClosedAfterTheClassEvenWhenItsTestsFail() {
+        SEEN.clear();
+        TestExecutionSummary summary = run(FailingReplicaSetVictim.class);
+
+        assertThat(summary.getTestsFoundCount()).isEqualTo(2);
+        assertThat(summary.getTestsFailedCount()).isEqualTo(2);
+        assertThat(summary.getFailures()).extracting(f -> f.getException().getMessage())
+                .containsExactlyInAnyOrder("deliberate failure", "deliberate error");
+        assertThat(SEEN).hasSize(2);
+        assertThat(SEEN.get(0)).as("one replica set per class").isSameAs(SEEN.get(1));
+        PostgresReplicaSet set = (PostgresReplicaSet) SEEN.get(0);
+        assertThat(set.isClosed()).isTrue();
+        assertThat(set.nodes()).hasSize(2);
+        set.nodes().forEach(GroupExtensionLifecycleIT::assertClosedAndGone);
     }
 }
