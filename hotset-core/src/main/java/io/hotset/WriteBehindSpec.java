@@ -21,6 +21,14 @@ import java.util.function.BinaryOperator;
  * @param <V> value type
  */
 public final class WriteBehindSpec<K, V> {
+  /** What a local journal file's acknowledgement survives. */
+  public enum Durability {
+    /** fsync before acknowledging (group-committed): survives a machine crash. */
+    MACHINE_CRASH,
+    /** acknowledged once the OS holds it: survives kill -9 of the process, not a machine crash. */
+    PROCESS_CRASH
+  }
+
   /** What a full buffer does to a new write. */
   public enum FullPolicy {
     /** Wait up to {@code maxBlock} for room, then throw {@link WriteBehindFullException}. */
@@ -108,6 +116,7 @@ public final class WriteBehindSpec<K, V> {
     private WriteBehindSink<K, V> sink;
     private WriteJournal journal;
     private Path journalDirectory;
+    private Durability durability = Durability.MACHINE_CRASH;
     private Path deadLetterFile;
     private Region<K, V> region;
     private Duration flushInterval = Duration.ofSeconds(1);
@@ -142,6 +151,12 @@ public final class WriteBehindSpec<K, V> {
     /** A local append-only journal file {@code <name>.journal} in this directory (when running without Redis). */
     public Builder<K, V> journalDirectory(Path directory) {
       this.journalDirectory = Objects.requireNonNull(directory, "journalDirectory");
+      return this;
+    }
+
+    /** What the local journal's acknowledgement survives. Default {@link Durability#MACHINE_CRASH} (fsync). */
+    public Builder<K, V> journalDurability(Durability durability) {
+      this.durability = Objects.requireNonNull(durability, "journalDurability");
       return this;
     }
 
@@ -232,7 +247,8 @@ public final class WriteBehindSpec<K, V> {
       if (maxPending < maxBatch) {
         throw new IllegalArgumentException(w + "maxPending=" + maxPending + " must be >= maxBatch=" + maxBatch);
       }
-      WriteJournal j = journal != null ? journal : FileWriteJournal.open(journalDirectory.resolve(name + ".journal"));
+      WriteJournal j = journal != null ? journal : FileWriteJournal.open(journalDirectory.resolve(name + ".journal"),
+          durability == Durability.MACHINE_CRASH);
       return new WriteBehindSpec<>(this, j);
     }
 

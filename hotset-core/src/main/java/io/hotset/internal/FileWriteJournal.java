@@ -23,6 +23,7 @@ public final class FileWriteJournal implements WriteJournal {
   private static final long COMPACT_BYTES = 16L << 20;
 
   private final Path file;
+  private final boolean fsync;
   private final FileChannel channel;
   private final Object writeLock = new Object();
   private final Object syncLock = new Object();
@@ -30,8 +31,9 @@ public final class FileWriteJournal implements WriteJournal {
   private volatile long written;
   private long synced;
 
-  private FileWriteJournal(Path file) throws IOException {
+  private FileWriteJournal(Path file, boolean fsync) throws IOException {
     this.file = file;
+    this.fsync = fsync;
     Files.createDirectories(file.toAbsolutePath().getParent());
     this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     long validEnd = scan(Long.MIN_VALUE, null);
@@ -43,10 +45,18 @@ public final class FileWriteJournal implements WriteJournal {
     synced = lastSequence;
   }
 
-  /** Opens (creating) the journal file and recovers its last sequence. */
+  /** Opens (creating) the journal file and recovers its last sequence; appends are fsync'd. */
   public static FileWriteJournal open(Path file) {
+    return open(file, true);
+  }
+
+  /**
+   * Opens the journal; with {@code fsync} false an append is acknowledged once the OS has it:
+   * it survives a crash of this process (kill -9) but not of the machine.
+   */
+  public static FileWriteJournal open(Path file, boolean fsync) {
     try {
-      return new FileWriteJournal(file);
+      return new FileWriteJournal(file, fsync);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open write-behind journal " + file + ": " + e.getMessage(), e);
     }
@@ -101,6 +111,9 @@ public final class FileWriteJournal implements WriteJournal {
         channel.write(b);
       }
       written = seq;
+    }
+    if (!fsync) {
+      return seq;
     }
     synchronized (syncLock) {
       if (synced < seq) {
