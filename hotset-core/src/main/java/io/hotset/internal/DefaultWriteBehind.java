@@ -108,6 +108,7 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
     try {
       applied = spec.sink().appliedThrough(name);
       spec.journal().replay(applied, (bytes, seq) -> pending.put(seq, decode(bytes, seq, System.nanoTime())));
+      spec.journal().ensureSequenceAbove(applied);
     } catch (Exception e) {
       throw new HotsetException(w + "cannot recover (sink checkpoint or journal replay failed): " + e, e);
     }

@@ -133,6 +133,23 @@ public final class FileWriteJournal implements WriteJournal {
   }
 
   @Override
+  public void ensureSequenceAbove(long sequence) throws IOException {
+    synchronized (writeLock) {
+      if (lastSequence >= sequence) {
+        return;
+      }
+      ByteBuffer marker = ByteBuffer.allocate(HEADER);
+      marker.putLong(sequence).putInt(-1).putInt(0).flip();
+      while (marker.hasRemaining()) {
+        channel.write(marker);
+      }
+      channel.force(false);
+      lastSequence = sequence;
+      written = sequence;
+    }
+  }
+
+  @Override
   public void truncateThrough(long sequence) throws IOException {
     synchronized (writeLock) {
       if (sequence < lastSequence || channel.size() < COMPACT_BYTES) {

@@ -16,6 +16,13 @@ public interface WriteJournal extends AutoCloseable {
   /** Calls {@code consumer(record, sequence)} for every record after {@code afterSequence}, in order. */
   void replay(long afterSequence, ObjLongConsumer<byte[]> consumer) throws Exception;
 
+  /**
+   * Makes the next {@link #append} return a sequence above {@code sequence}. Called on open with
+   * the sink's checkpoint, so a journal that lost its tail (a flushed Redis, a deleted file)
+   * never hands out sequences the sink would treat as already applied.
+   */
+  void ensureSequenceAbove(long sequence) throws Exception;
+
   /** Records up to {@code sequence} are applied to the source and may be discarded. */
   void truncateThrough(long sequence) throws Exception;
 

@@ -34,6 +34,12 @@ public interface HotsetRedis extends AutoCloseable {
   /** The invalidation transport to give {@code Hotset.builder().invalidationTransport(...)}. */
   InvalidationTransport invalidations();
 
+  /**
+   * A durable write-behind journal in a Redis Stream named after {@code name} (one per
+   * write-behind buffer and process identity: a restarted process with the same name replays it).
+   */
+  io.hotset.spi.WriteJournal writeJournal(String name);
+
   /** Connection and breaker state, for health endpoints. */
   Health health();
 

@@ -51,6 +51,8 @@ public final class RedisConnector implements HotsetRedis {
   private final RedisTier tier;
   private final RedisInvalidationTransport transport;
   private final FillNotifications notifications = new FillNotifications();
+  private GuardedRedis guarded;
+  private String prefix;
   private final String endpoint;
   private final String fillsChannel;
   private volatile String pendingProbe;
@@ -102,6 +104,8 @@ public final class RedisConnector implements HotsetRedis {
       }
       this.breaker = CircuitBreaker.of("hotset-l2", config);
       GuardedRedis guarded = new GuardedRedis(commands, breaker);
+      this.guarded = guarded;
+      this.prefix = prefix;
       this.tier = new RedisTier(guarded, prefix, notifications, maxValueBytes);
       this.transport = new RedisInvalidationTransport(guarded, invalidationChannel);
       pubsub.addListener(new RedisPubSubAdapter<>() {
@@ -243,6 +247,14 @@ public final class RedisConnector implements HotsetRedis {
   @Override
   public InvalidationTransport invalidations() {
     return transport;
+  }
+
+  @Override
+  public io.hotset.spi.WriteJournal writeJournal(String name) {
+    if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException("journal name must match [A-Za-z0-9._-]{1,64}, was '" + name + "'");
+    }
+    return new RedisStreamJournal(guarded, prefix, name);
   }
 
   @Override
