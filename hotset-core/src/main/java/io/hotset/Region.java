@@ -81,6 +81,43 @@ public interface Region<K, V> {
   /** Drops every entry carrying the tag, in every tier and every process. */
   void invalidateTag(String tag);
 
+  /**
+   * Warm-up: fills L1 with the given keys (e.g. yesterday's top keys, on start) through the
+   * normal read path of a batch read: L2 first, then the region's batch loader (or loader) for
+   * what L2 lacks, with single flight, the bulkhead and invalidation stamps as for
+   * {@link #getAll}. Keys already fresh in L1 are skipped. Reads go out in small batches paced
+   * in real time so that at most about {@code perSecond} keys are read per second (a batch is
+   * a tenth of a second's worth), and the call returns no earlier than keys-read / perSecond
+   * after it started, so consecutive calls keep the rate too. It runs on the calling thread and
+   * stops after the last key. Batches that fail (loader error, bulkhead full) are skipped, not
+   * retried; the returned count tells how many keys were warmed. Warm-up reads do not count as
+   * requests in the metrics (their L2 reads and loads do) nor towards hot or top keys.
+   *
+   * <p>If the calling thread is interrupted, warm-up stops early and returns the count so far
+   * with the interrupt flag set.
+   *
+   * @param keys the keys to warm, in the order to warm them (duplicates are read once)
+   * @param perSecond the most keys to read per second, at least 1
+   * @return how many keys were read from L2 or the loader and now hold a value (keys that do
+   *     not exist, failed or were skipped as already fresh are not counted)
+   * @throws NullPointerException if {@code keys} is null or contains null, before any read
+   * @throws IllegalArgumentException if {@code perSecond < 1} or a key is malformed or too
+   *     long, before any read
+   * @throws IllegalStateException if the region has neither a loader nor a batch loader
+   */
+  int warmUp(Collection<? extends K> keys, int perSecond);
+
+  /**
+   * As {@link #warmUp}, but reads L2 only and never calls the loader: keys whose L2 copy is
+   * missing, undecodable or no longer fresh are left cold. For a process joining a fleet whose
+   * shared tier is already warm, without adding load on the source.
+   *
+   * @return how many keys were found fresh in L2 (holding a value) and stored in L1
+   * @throws IllegalStateException if the hotset has no L2 tier, or the region keeps no L1
+   *     ({@code l1(false)})
+   */
+  int warmUpFromL2(Collection<? extends K> keys, int perSecond);
+
   /** The keys this process currently sees as hot (empty when detection is off). */
   java.util.Set<K> hotKeys();
 

@@ -17,6 +17,13 @@ import java.util.regex.Pattern;
  * entries stay fresh and how loads are done. Built with {@link #builder}; {@link Builder#build()}
  * rejects contradictory or out-of-range settings with a message quoting the value.
  *
+ * <p>Freshness options, from a single entry's point of view to the region's: {@code ttl} with
+ * {@code ttlJitter}; {@code staleWhileRevalidate} and {@code staleIfError} after it; reads
+ * near expiry refreshing early ({@code earlyRefreshBeta}, {@code refreshAheadFraction}); and
+ * {@link Builder#keepWarm(int) keepWarm(topN)}, which reloads the region's most read keys
+ * before they expire whether or not a read comes near their expiry. Filling L1 on start (from
+ * L2 or a key list, rate-limited) is {@link Region#warmUp} and {@link Region#warmUpFromL2}.
+ *
  * @param <K> the key type
  * @param <V> the value type
  */
@@ -31,6 +38,8 @@ public final class RegionSpec<K, V> {
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(5);
   public static final double DEFAULT_HOT_KEY_SHARE = 0.01;
   public static final int DEFAULT_MAX_HOT_KEYS = 16;
+  /** The largest {@link Builder#keepWarm(int)}: each keep-warm pass looks at this many keys at most. */
+  public static final int MAX_KEEP_WARM = 10_000;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -54,6 +63,7 @@ public final class RegionSpec<K, V> {
   private final boolean l1;
   private final double hotKeyShare;
   private final int maxHotKeys;
+  private final int keepWarm;
   private final KeyFormat<K> keyFormat;
   private final ValueCodec<V> codec;
   private final Loader<? super K, ? extends V> loader;
@@ -88,6 +98,7 @@ public final class RegionSpec<K, V> {
     this.l1 = b.l1;
     this.hotKeyShare = b.hotKeyShare;
     this.maxHotKeys = b.maxHotKeys;
+    this.keepWarm = b.keepWarm;
     this.keyFormat = keyFormat;
     this.codec = codec;
     this.loader = b.loader;
@@ -141,6 +152,8 @@ public final class RegionSpec<K, V> {
   /** Share of a window's L1 misses that makes a key hot; 0 when detection is off. */
   public double hotKeyShare() { return hotKeyShare; }
   public int maxHotKeys() { return maxHotKeys; }
+  /** How many of the most read keys are reloaded before they expire; 0 when keep-warm is off. */
+  public int keepWarm() { return keepWarm; }
   public KeyFormat<K> keyFormat() { return keyFormat; }
   public ValueCodec<V> codec() { return codec; }
   /** The read-through loader, or null for a cache-aside region. */
@@ -162,7 +175,8 @@ public final class RegionSpec<K, V> {
     return "RegionSpec{name=" + name + ", ttl=" + ttl + ", jitter=" + ttlJitter
         + ", staleWhileRevalidate=" + staleWhileRevalidate + ", staleIfError=" + staleIfError
         + ", negativeTtl=" + negativeTtl + ", maximumSize=" + maximumSize
-        + ", maximumWeight=" + maximumWeight + ", maxConcurrentLoads=" + maxConcurrentLoads + "}";
+        + ", maximumWeight=" + maximumWeight + ", maxConcurrentLoads=" + maxConcurrentLoads
+        + ", keepWarm=" + keepWarm + "}";
   }
 
   /**
@@ -190,6 +204,7 @@ public final class RegionSpec<K, V> {
     private boolean l1 = true;
     private double hotKeyShare = DEFAULT_HOT_KEY_SHARE;
     private int maxHotKeys = DEFAULT_MAX_HOT_KEYS;
+    private int keepWarm;
     private KeyFormat<K> keyFormat;
     private ValueCodec<V> codec;
     private Loader<? super K, ? extends V> loader;
@@ -230,6 +245,7 @@ public final class RegionSpec<K, V> {
       this.l1 = s.l1;
       this.hotKeyShare = s.hotKeyShare;
       this.maxHotKeys = s.maxHotKeys;
+      this.keepWarm = s.keepWarm;
       this.keyFormat = s.keyFormat;
       this.codec = s.codec;
       this.loader = s.loader;
@@ -361,6 +377,24 @@ public final class RegionSpec<K, V> {
       return this;
     }
 
+    /**
+     * Keep-warm (refresh-ahead of the top keys): the region tracks how often each key is read
+     * (a Count-Min sketch of sampled L1 hits and of misses, decaying over about a quarter of the
+     * TTL) and reloads its {@code topN} most read keys shortly before their L1 entries expire,
+     * so a steady read load on them never sees a miss. A pass runs every ttl/8 (between 100 ms
+     * and 1 s) on the hotset's background thread and starts an ordinary background refresh
+     * (single flight, bulkhead without waiting, fill leases, invalidation stamps) of every top
+     * key whose entry will stop being fresh within two passes (plus its last load time). Keys
+     * that leave the top set are no longer reloaded and expire normally; keys that are not in
+     * L1 (never read, invalidated, evicted) and negative entries are not loaded by it. Each
+     * reload counts in {@code hotset.refreshes} and in {@code hotset.keep.warm.refreshes}.
+     * Needs a {@link #loader}. Default 0 (off); at most {@value RegionSpec#MAX_KEEP_WARM}.
+     */
+    public Builder<K, V> keepWarm(int topN) {
+      this.keepWarm = topN;
+      return this;
+    }
+
     /** The key's string form; required for key types other than String, Long, Integer, UUID. */
     public Builder<K, V> keyFormat(KeyFormat<K> keyFormat) {
       this.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");
@@ -457,6 +491,13 @@ public final class RegionSpec<K, V> {
       if (maxHotKeys < 1 || maxHotKeys > 1024) {
         throw new IllegalArgumentException(r + "maxHotKeys must be in [1, 1024], was " + maxHotKeys);
       }
+      if (keepWarm < 0 || keepWarm > MAX_KEEP_WARM) {
+        throw new IllegalArgumentException(r + "keepWarm must be in [0, " + MAX_KEEP_WARM + "], was " + keepWarm);
+      }
+      if (keepWarm > 0 && loader == null) {
+        throw new IllegalArgumentException(r + "keepWarm=" + keepWarm
+            + " needs a loader(...): the top keys are reloaded in the background");
+      }
       if (!(ttlJitter >= 0 && ttlJitter <= 0.5)) {
         throw new IllegalArgumentException(r + "ttlJitter must be in [0, 0.5], was " + ttlJitter);
       }
@@ -503,6 +544,10 @@ public final class RegionSpec<K, V> {
         } else if (maximumSize < 1) {
           throw new IllegalArgumentException(r + "maximumSize must be >= 1, was " + maximumSize);
         }
+      }
+      if (size > 0 && keepWarm > size) {
+        throw new IllegalArgumentException(r + "keepWarm=" + keepWarm + " exceeds maximumSize=" + size
+            + ": L1 cannot hold every key it keeps warm");
       }
       KeyFormat<K> format = keyFormat;
       if (format == null) {

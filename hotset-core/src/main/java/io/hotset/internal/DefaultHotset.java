@@ -40,10 +40,22 @@ public final class DefaultHotset implements Hotset, RegionHost {
   private final ConcurrentHashMap<String, DefaultRegion<?, ?>> regions = new ConcurrentHashMap<>();
   private final AutoCloseable subscription;
   private final ScheduledExecutorService sweeper;
+  /** Whether keep-warm passes run on the sweeper; off only for tests that run them by hand. */
+  private final boolean scheduleKeepWarm;
   private volatile boolean closed;
 
   public DefaultHotset(MeterRegistry meterRegistry, Ticker ticker, DoubleSupplier random, Executor executor,
       InvalidationTransport transport, Tier l2, String instanceId) {
+    this(meterRegistry, ticker, random, executor, transport, l2, instanceId, true);
+  }
+
+  /**
+   * As the public constructor; with {@code scheduleKeepWarm} false, keep-warm passes never run
+   * by themselves (tests drive {@link DefaultRegion#keepWarm()} with a fake ticker).
+   */
+  DefaultHotset(MeterRegistry meterRegistry, Ticker ticker, DoubleSupplier random, Executor executor,
+      InvalidationTransport transport, Tier l2, String instanceId, boolean scheduleKeepWarm) {
+    this.scheduleKeepWarm = scheduleKeepWarm;
     this.meterRegistry = meterRegistry;
     this.ticker = ticker;
     this.coarseClock = ticker == Ticker.system() ? CoarseClock.acquire() : null;
@@ -111,6 +123,17 @@ public final class DefaultHotset implements Hotset, RegionHost {
         LOG.log(System.Logger.Level.WARNING, "sweeping region '" + spec.name() + "' failed", e);
       }
     }, every, every, TimeUnit.MILLISECONDS);
+    java.time.Duration keepWarm = region.keepWarmInterval();
+    if (keepWarm != null && scheduleKeepWarm) {
+      long period = keepWarm.toNanos();
+      sweeper.scheduleWithFixedDelay(() -> {
+        try {
+          region.keepWarm();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "keep-warm pass of region '" + spec.name() + "' failed", e);
+        }
+      }, period, period, TimeUnit.NANOSECONDS);
+    }
     return region;
   }
 

@@ -53,6 +53,15 @@ import java.util.function.DoubleSupplier;
  * value if one may be served, or throws LoadShedException with a retry-after hint; a failing
  * loader serves the stale value inside the stale-if-error window, or throws LoadFailedException.
  *
+ * Keep-warm and warm-up add no path of their own. Keep-warm (RegionSpec.keepWarm) samples L1
+ * hits (1 in 16) and counts misses into a Count-Min sketch (TopKeys); a pass on the hotset's
+ * background thread starts an ordinary background refresh of each top key about to stop being
+ * fresh. A background refresh takes an L2 copy only if it stays fresh clearly longer than the
+ * L1 entry it refreshes (else it would store the very copy this process wrote, refreshing
+ * nothing), otherwise it reloads (taking the lease on a leasing tier). Warm-up batches go
+ * through the miss path of getAll (single flight, loadBatch); L2-only warm-up is loadBatch's L2
+ * half. Both read stamps before any source and fill through fillL1, as below.
+ *
  * No stale set (DESIGN promise 1). A value loaded before an invalidation of its key must not
  * be stored after that invalidation returned:
  *  - Keys: before it reads any source, a load reads its key's stamp (InvalidationStamps).
@@ -78,6 +87,9 @@ import java.util.function.DoubleSupplier;
 final class DefaultRegion<K, V> implements Region<K, V> {
   private static final System.Logger LOG = System.getLogger(DefaultRegion.class.getName());
   private static final long L2_TIMEOUT_MILLIS = 250;
+  private static final long KEEP_WARM_MIN_PERIOD = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long KEEP_WARM_MAX_PERIOD = TimeUnit.SECONDS.toNanos(1);
+  private static final long KEEP_WARM_MAX_AGING = TimeUnit.SECONDS.toNanos(60);
 
   private final RegionSpec<K, V> spec;
   private final String name;
@@ -90,6 +102,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   /** L1 is consulted: always when enabled, and for hot keys when disabled. */
   private final boolean l1Lookup;
   private final HotKeys<K> hotKeys;
+  /** The most read keys, for keep-warm; null when keep-warm is off. */
+  private final TopKeys<K> topKeys;
   private final DoubleSupplier random;
   private final Executor executor;
   private final Tier l2;
@@ -117,6 +131,13 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private final double refreshAheadFraction;
   /** Exponentially weighted mean load time, for the retry-after hint. */
   private volatile long meanLoadNanos;
+  /** Keep-warm: time between passes, and how often the read counts halve. */
+  private final long keepWarmPeriodNanos;
+  private final long keepWarmAgingNanos;
+  /** Ticker time of the last halving of the read counts (guarded by keepWarmLock). */
+  private long keepWarmAgedAt;
+  private final Object keepWarmLock = new Object();
+  private final io.micrometer.core.instrument.Counter keepWarmRefreshes;
 
   DefaultRegion(RegionSpec<K, V> spec, RegionHost host) {
     this.spec = spec;
@@ -129,6 +150,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     this.l1Enabled = spec.l1();
     this.hotKeys = spec.hotKeyShare() > 0 ? new HotKeys<>(spec.hotKeyShare(), spec.maxHotKeys()) : null;
     this.l1Lookup = l1Enabled || hotKeys != null;
+    this.topKeys = spec.keepWarm() > 0 ? new TopKeys<>(spec.keepWarm()) : null;
     this.random = host.random();
     this.executor = host.executor();
     this.l2 = host.l2();
@@ -148,6 +170,13 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     this.l1 = buildL1(spec, ticker);
     this.l1Map = l1.asMap();
     this.bloom = buildBloom(spec);
+    this.keepWarmPeriodNanos = Math.max(KEEP_WARM_MIN_PERIOD, Math.min(ttlNanos / 8, KEEP_WARM_MAX_PERIOD));
+    this.keepWarmAgingNanos = Math.max(keepWarmPeriodNanos, Math.min(ttlNanos / 4, KEEP_WARM_MAX_AGING));
+    this.keepWarmAgedAt = ticker.read();
+    this.keepWarmRefreshes = topKeys == null ? null
+        : io.micrometer.core.instrument.Counter.builder("hotset.keep.warm.refreshes").tag("region", name)
+            .description("background reloads of top keys started by keep-warm before their expiry")
+            .register(host.meterRegistry());
     if (hotKeys != null) {
       io.micrometer.core.instrument.Gauge.builder("hotset.hot.keys", hotKeys, h -> h.hotKeys().size())
           .tag("region", name).description("keys detected as hot (kept in L1)").register(host.meterRegistry());
@@ -246,13 +275,16 @@ final class DefaultRegion<K, V> implements Region<K, V> {
           return null;
         }
         metrics.l1Hit.increment();
-        if (e.hot) {
-          sampleHotHit(key);
+        if (e.hot || topKeys != null) {
+          sampleHit(key, e.hot);
         }
         return e.value;
       }
       if (!e.absent && now < e.staleUntil) {
         metrics.l1Stale.increment();
+        if (topKeys != null) {
+          topKeys.record(key, 1);
+        }
         refreshInBackground(key, loader);
         return e.value;
       }
@@ -260,6 +292,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     metrics.l1Miss.increment();
     if (hotKeys != null) {
       hotKeys.record(key);
+    }
+    if (topKeys != null) {
+      topKeys.record(key, 1);
     }
     return loadShared(key, loader).value;
   }
@@ -283,15 +318,24 @@ final class DefaultRegion<K, V> implements Region<K, V> {
           maybeRefreshEarly(key, loader, e, now);
         }
         (e.absent ? metrics.l1Negative : metrics.l1Hit).increment();
+        if (topKeys != null && !e.absent) {
+          sampleHit(key, false);
+        }
         return CompletableFuture.completedFuture(e.value);
       }
       if (!e.absent && now < e.staleUntil) {
         metrics.l1Stale.increment();
+        if (topKeys != null) {
+          topKeys.record(key, 1);
+        }
         refreshInBackground(key, loader);
         return CompletableFuture.completedFuture(e.value);
       }
     }
     metrics.l1Miss.increment();
+    if (topKeys != null) {
+      topKeys.record(key, 1);
+    }
     String ks;
     try {
       ks = keyString(key);
@@ -345,15 +389,24 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         (e.absent ? metrics.l1Negative : metrics.l1Hit).increment();
         if (!e.absent) {
           result.put(key, e.value);
+          if (topKeys != null) {
+            sampleHit(key, false);
+          }
         }
       } else if (e != null && !e.absent && now < e.staleUntil) {
         metrics.l1Stale.increment();
         result.put(key, e.value);
+        if (topKeys != null) {
+          topKeys.record(key, 1);
+        }
         if (spec.loader() != null) {
           refreshInBackground(key, spec.loader());
         }
       } else {
         metrics.l1Miss.increment();
+        if (topKeys != null) {
+          topKeys.record(key, 1);
+        }
         misses.add(key);
       }
     }
@@ -596,10 +649,19 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     host.publish(new Invalidation(name, List.of(), List.of(tag), host.instanceId(), "api", ticker.wallMillis()));
   }
 
-  /** A pinned key keeps being counted, 1 hit in 16 standing for 16, so it stays hot while it is. */
-  private void sampleHotHit(K key) {
+  /**
+   * Counts L1 hits without slowing them down: 1 hit in 16, standing for 16. A pinned hot key
+   * keeps being counted so it stays hot while it is; with keep-warm, every key's hits feed the
+   * top-keys sketch (a key kept warm never misses, so misses alone would not find it).
+   */
+  private void sampleHit(K key, boolean hot) {
     if ((java.util.concurrent.ThreadLocalRandom.current().nextInt() & 15) == 0) {
-      hotKeys.record(key, 16);
+      if (hot) {
+        hotKeys.record(key, 16);
+      }
+      if (topKeys != null) {
+        topKeys.record(key, 16);
+      }
     }
   }
 
@@ -674,6 +736,247 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   Duration sweepInterval() {
     long half = ttlNanos / 2;
     return Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(1), Math.min(half, TimeUnit.SECONDS.toNanos(60))));
+  }
+
+  // ---------------------------------------------------------------------------------- keep-warm
+
+  /** How often {@link #keepWarm()} should run (ttl/8, between 100 ms and 1 s), or null when keep-warm is off. */
+  Duration keepWarmInterval() {
+    return topKeys == null ? null : Duration.ofNanos(keepWarmPeriodNanos);
+  }
+
+  /**
+   * One keep-warm pass: starts a background refresh of every top key whose L1 entry stops being
+   * fresh before the pass after next (2 periods, plus the entry's last load time, from now), and
+   * halves the read counts once per aging interval (a quarter of the TTL, between one period and
+   * 60 s). Refreshes go through {@link #refreshInBackground}: single flight, the bulkhead without
+   * waiting, leases and stamps, exactly like a stale-while-revalidate refresh. Only entries L1
+   * holds with a value are refreshed: a key that was invalidated or evicted, or is absent, is
+   * left to the next read.
+   *
+   * @return the number of refreshes started
+   */
+  int keepWarm() {
+    if (topKeys == null) {
+      return 0;
+    }
+    Loader<? super K, ? extends V> loader = spec.loader();
+    synchronized (keepWarmLock) { // passes are serial; tests may call this beside the scheduled task
+      long now = ticker.read();
+      List<K> top = topKeys.top();
+      int started = 0;
+      for (K key : top) {
+        Envelope<V> e = l1.policy().getIfPresentQuietly(key);
+        if (e == null || e.absent) {
+          continue;
+        }
+        if (e.freshUntil - now < 2 * keepWarmPeriodNanos + e.loadNanos && refreshInBackground(key, loader)) {
+          started++;
+        }
+      }
+      if (now - keepWarmAgedAt >= keepWarmAgingNanos) {
+        topKeys.age();
+        keepWarmAgedAt = now;
+      }
+      if (started > 0) {
+        keepWarmRefreshes.increment(started);
+      }
+      return started;
+    }
+  }
+
+  /** The keys keep-warm currently reloads before expiry, most read first (empty when off). */
+  List<K> keepWarmKeys() {
+    return topKeys == null ? List.of() : topKeys.top();
+  }
+
+  // ---------------------------------------------------------------------------------- warm-up
+
+  @Override
+  public int warmUp(Collection<? extends K> keys, int perSecond) {
+    List<K> list = warmUpKeys(keys, perSecond);
+    if (spec.batchLoader() == null) {
+      defaultLoader(); // throws: nothing to load with
+    }
+    return warm(list, perSecond, false);
+  }
+
+  @Override
+  public int warmUpFromL2(Collection<? extends K> keys, int perSecond) {
+    List<K> list = warmUpKeys(keys, perSecond);
+    if (l2 == null) {
+      throw new IllegalStateException(r + "warmUpFromL2 needs an L2 tier (Hotset.builder().l2(...)); there is none");
+    }
+    if (!l1Enabled) {
+      throw new IllegalStateException(r + "warmUpFromL2 fills L1, but the region keeps no L1 (l1(false))");
+    }
+    return warm(list, perSecond, true);
+  }
+
+  /** Validates warm-up input before any read: the distinct keys, in order. */
+  private List<K> warmUpKeys(Collection<? extends K> keys, int perSecond) {
+    if (keys == null) {
+      throw new NullPointerException(r + "warm-up keys must not be null");
+    }
+    if (perSecond < 1) {
+      throw new IllegalArgumentException(r + "warm-up perSecond must be >= 1, was " + perSecond);
+    }
+    LinkedHashSet<K> distinct = new LinkedHashSet<>();
+    int i = 0;
+    for (K key : keys) {
+      if (key == null) {
+        throw new NullPointerException(r + "warm-up keys contain null (at position " + i + ")");
+      }
+      keyString(key); // malformed or too long: rejected before any read
+      distinct.add(key);
+      i++;
+    }
+    return new ArrayList<>(distinct);
+  }
+
+  /**
+   * Reads the keys that are not fresh in L1 in batches of a tenth of a second's worth, batch
+   * {@code j} starting no earlier than (keys read before it) / perSecond after the start, in
+   * real time (the rate protects the source, whatever clock the region's deadlines use).
+   */
+  private int warm(List<K> keys, int perSecond, boolean l2Only) {
+    int batchSize = Math.max(1, Math.min(perSecond / 10, 1_000));
+    long nanosPerKey = TimeUnit.SECONDS.toNanos(1) / perSecond;
+    long start = System.nanoTime();
+    long read = 0;
+    int warmed = 0;
+    List<K> batch = new ArrayList<>(batchSize);
+    for (int i = 0; i < keys.size(); i++) {
+      K key = keys.get(i);
+      Envelope<V> e = l1.policy().getIfPresentQuietly(key);
+      if (e == null || ticker.read() >= e.freshUntil) {
+        batch.add(key);
+      }
+      if (batch.size() == batchSize || (i == keys.size() - 1 && !batch.isEmpty())) {
+        if (!pace(start + read * nanosPerKey)) {
+          return warmed;
+        }
+        warmed += l2Only ? warmBatchFromL2(batch) : warmBatch(batch);
+        read += batch.size();
+        batch.clear();
+      }
+    }
+    pace(start + read * nanosPerKey);
+    return warmed;
+  }
+
+  /** Sleeps until {@code deadline} (System.nanoTime); false if interrupted (flag kept). */
+  private static boolean pace(long deadline) {
+    long wait;
+    while ((wait = deadline - System.nanoTime()) > 0) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return !Thread.currentThread().isInterrupted();
+  }
+
+  /**
+   * One warm-up batch through the miss path of {@link #getAll}: single flight (keys already
+   * being loaded are left to that load), then {@link #loadBatch} (L2, bulkhead, batch loader,
+   * stamps). A failed batch is logged and skipped.
+   */
+  private int warmBatch(List<K> batch) {
+    Map<K, String> keyStrings = new HashMap<>();
+    Map<K, CompletableFuture<Envelope<V>>> mine = new LinkedHashMap<>();
+    Map<K, Envelope<V>> prior = new HashMap<>();
+    for (K key : batch) {
+      String ks = keyString(key);
+      if (bloomRejects(ks)) {
+        continue;
+      }
+      CompletableFuture<Envelope<V>> f = new CompletableFuture<>();
+      if (inFlight.putIfAbsent(key, f) != null) {
+        continue; // a read is loading it already
+      }
+      Envelope<V> p = l1.policy().getIfPresentQuietly(key);
+      if (p != null && ticker.read() < p.freshUntil) {
+        // a read loaded it between our L1 check and our registration
+        inFlight.remove(key, f);
+        f.complete(p);
+        continue;
+      }
+      keyStrings.put(key, ks);
+      mine.put(key, f);
+      if (p != null) {
+        prior.put(key, p);
+      }
+    }
+    if (mine.isEmpty()) {
+      return 0;
+    }
+    int warmed = 0;
+    try {
+      Map<K, Envelope<V>> loaded = loadBatch(mine.keySet(), keyStrings);
+      for (Map.Entry<K, CompletableFuture<Envelope<V>>> m : mine.entrySet()) {
+        Envelope<V> env = loaded.get(m.getKey());
+        m.getValue().complete(env);
+        if (env != null && !env.absent && env != prior.get(m.getKey())) {
+          warmed++;
+        }
+      }
+    } catch (RuntimeException ex) {
+      for (CompletableFuture<Envelope<V>> f : mine.values()) {
+        f.completeExceptionally(ex);
+      }
+      LOG.log(System.Logger.Level.DEBUG, r + "warm-up batch of " + mine.size() + " keys skipped", ex);
+    } catch (Error err) {
+      for (CompletableFuture<Envelope<V>> f : mine.values()) {
+        f.completeExceptionally(err);
+      }
+      throw err;
+    } finally {
+      for (Map.Entry<K, CompletableFuture<Envelope<V>>> m : mine.entrySet()) {
+        inFlight.remove(m.getKey(), m.getValue());
+      }
+    }
+    return warmed;
+  }
+
+  /**
+   * One L2-only warm-up batch: the L2 half of {@link #loadBatch} (stamps and tag sequence read
+   * before the tier, fills by {@link #fillL1}), with no source load and no single flight (like
+   * the plain L2 read of {@link #loadShared}, it needs none).
+   */
+  private int warmBatchFromL2(List<K> batch) {
+    Map<String, K> byL2Key = new HashMap<>();
+    Map<K, String> keyStrings = new HashMap<>();
+    Map<K, Long> stampOf = new HashMap<>();
+    long tagSeq = tagLog.sequence();
+    for (K key : batch) {
+      String ks = keyString(key);
+      keyStrings.put(key, ks);
+      stampOf.put(key, stamps.current(key));
+      byL2Key.put(l2Key(ks), key);
+    }
+    Map<String, byte[]> found = awaitTier(l2.getAll(byL2Key.keySet()), "getAll");
+    if (found == null) {
+      return 0;
+    }
+    int warmed = 0;
+    int hits = 0;
+    long now = ticker.read();
+    for (Map.Entry<String, byte[]> f : found.entrySet()) {
+      K key = byL2Key.get(f.getKey());
+      Envelope<V> shared = key == null ? null : decodeL2(keyStrings.get(key), f.getValue());
+      if (shared != null && now < shared.freshUntil) {
+        hits++;
+        (shared.absent ? metrics.l2Negative : metrics.l2Hit).increment();
+        if (fillL1(key, shared, stampOf.get(key), tagSeq) && !shared.absent) {
+          warmed++;
+        }
+      }
+    }
+    metrics.l2Miss.increment(batch.size() - hits);
+    return warmed;
   }
 
   /** Parses a key from its string form, naming the region on failure. */
@@ -764,7 +1067,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     }
     if (l2 != null) {
       Envelope<V> shared = readL2(ks);
-      if (shared != null && ticker.read() < shared.freshUntil) {
+      if (shared != null && ticker.read() < shared.freshUntil && (!background || extendsFreshness(shared, prior))) {
         fillL1(key, shared, stamp, tagSeq);
         return shared;
       }
@@ -833,6 +1136,10 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       if (lease.outcome() == LeaseRead.Outcome.FRESH) {
         if (shared == null) {
           ignoreValue = true; // corrupt bytes: a miss plus a tier error, then a clean reload
+          continue;
+        }
+        if (background && !extendsFreshness(shared, prior)) {
+          ignoreValue = true; // a refresh of what L2 already holds: take the lease and reload
           continue;
         }
         (shared.absent ? metrics.l2Negative : metrics.l2Hit).increment();
@@ -1132,25 +1439,47 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     }
   }
 
-  /** Starts one background refresh of the key unless a load of it is already in flight. */
-  private void refreshInBackground(K key, Loader<? super K, ? extends V> loader) {
+  /**
+   * Starts one background refresh of the key unless a load of it is already in flight.
+   *
+   * @return whether this call started one
+   */
+  private boolean refreshInBackground(K key, Loader<? super K, ? extends V> loader) {
     if (inFlight.containsKey(key)) {
-      return;
+      return false;
     }
     CompletableFuture<Envelope<V>> mine = new CompletableFuture<>();
     if (inFlight.putIfAbsent(key, mine) != null) {
-      return;
+      return false;
     }
     metrics.refreshes.increment();
     try {
       String ks = keyString(key);
       executor.execute(() -> runLoad(key, ks, loader, mine, true));
+      return true;
     } catch (RuntimeException ex) {
       inFlight.remove(key, mine);
       mine.completeExceptionally(ex);
       LOG.log(System.Logger.Level.DEBUG, r + "background refresh not started", ex);
+      return false;
     }
   }
+
+  /**
+   * Whether a fresh L2 copy found by a background refresh is worth taking instead of reloading:
+   * it must stay fresh clearly longer than the L1 entry being refreshed. The copy this process
+   * wrote itself (same deadline, give or take the millisecond rounding of the wire format) is
+   * not: filling L1 with it would refresh nothing, and the key would still expire on schedule.
+   */
+  private boolean extendsFreshness(Envelope<V> shared, Envelope<V> prior) {
+    if (prior == null) {
+      return true;
+    }
+    long ttl = Math.max(0, prior.freshUntil - prior.loadedAt);
+    return shared.freshUntil - prior.freshUntil > Math.max(MIN_REFRESH_GAIN, ttl / 16);
+  }
+
+  private static final long MIN_REFRESH_GAIN = TimeUnit.MILLISECONDS.toNanos(10);
 
   /** Stores the envelope in L1 unless the key (or one of its tags) was invalidated since the load began. */
   private boolean fillL1(K key, Envelope<V> env, long stamp, long tagSeq) {
