@@ -414,10 +414,17 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       return result;
     }
     Map<K, String> keyStrings = new HashMap<>();
+    // every key is validated before any future is registered: a bad key must not strand the
+    // futures of the keys before it in inFlight (their readers would wait forever)
+    Map<K, String> candidates = new LinkedHashMap<>();
+    for (K key : misses) {
+      candidates.put(key, keyString(key));
+    }
     Map<K, CompletableFuture<Envelope<V>>> waits = new LinkedHashMap<>();
     Map<K, CompletableFuture<Envelope<V>>> mine = new LinkedHashMap<>();
-    for (K key : misses) {
-      String ks = keyString(key);
+    for (Map.Entry<K, String> candidate : candidates.entrySet()) {
+      K key = candidate.getKey();
+      String ks = candidate.getValue();
       if (bloomRejects(ks)) {
         continue;
       }
@@ -496,19 +503,27 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       throw new IllegalArgumentException(r + "value of key '" + ks + "' is " + bytes.length
           + " bytes encoded, larger than the " + l2.name() + " limit of " + l2.maxValueBytes() + " bytes");
     }
-    stamps.bump(key);
-    if (l1Enabled) {
-      l1Map.compute(key, (k, old) -> {
-        tagIndex.add(k, env.tags);
-        if (old != null) {
-          tagIndex.removeExcept(k, old.tags, env.tags);
-        }
-        return env;
-      });
-    }
     if (bytes != null) {
-      writeL2(ks, bytes, env, now);
+      // L2 first, awaited: a reader that fetches the old value from L2 before this returns is
+      // then stopped by the stamp bump below instead of overwriting the new L1 entry
+      long ttl = env.hardUntil - now;
+      awaitTier(l2.put(l2Key(ks), bytes, Duration.ofNanos(Math.max(1, ttl)), List.of(env.tags)), "put");
     }
+    stamps.bump(key);
+    boolean keep = keepsInL1(key);
+    l1Map.compute(key, (k, old) -> {
+      if (!keep) {
+        if (old != null) {
+          tagIndex.remove(k, old.tags);
+        }
+        return null;
+      }
+      tagIndex.add(k, env.tags);
+      if (old != null) {
+        tagIndex.removeExcept(k, old.tags, env.tags);
+      }
+      return env;
+    });
     if (bloom != null) {
       bloom.put(ks);
     }
@@ -576,8 +591,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     }
     boolean quiet = stamps.unchanged(key, stampBefore);
     stamps.bump(key); // loads in flight may have read the source before this write
-    if (l1Enabled) {
-      boolean storeL1 = accepted && quiet;
+    {
+      boolean storeL1 = accepted && quiet && keepsInL1(key);
       l1Map.compute(key, (k, old) -> {
         if (!storeL1) {
           if (old != null) {
@@ -600,6 +615,11 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     }
     metrics.invalidations("write").increment();
     host.publish(new Invalidation(name, List.of(ks), List.of(), host.instanceId(), "write", ticker.wallMillis()));
+  }
+
+  /** Whether L1 keeps this key: always when enabled, else only as a pinned hot key. */
+  private boolean keepsInL1(K key) {
+    return l1Enabled || (hotKeys != null && hotKeys.isHot(key));
   }
 
   @Override
@@ -632,6 +652,12 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         l2Keys.add(l2Key(ks));
       }
       awaitTier(l2.delete(l2Keys), "delete");
+      // A reader of this process may have fetched the old value from L2 after the first local
+      // invalidation and before the delete; its fill passed the stamp check. Invalidate again
+      // now that L2 no longer holds it.
+      for (K key : keys) {
+        invalidateLocal(key);
+      }
     }
     host.publish(new Invalidation(name, strings, List.of(), host.instanceId(), source, ticker.wallMillis()));
   }
@@ -645,6 +671,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     metrics.invalidations("api").increment();
     if (l2 != null) {
       awaitTier(l2.deleteTag(name, tag), "deleteTag");
+      invalidateTagLocal(tag); // as in invalidateAll: a fill from L2 may have slipped in between
     }
     host.publish(new Invalidation(name, List.of(), List.of(tag), host.instanceId(), "api", ticker.wallMillis()));
   }
@@ -700,6 +727,10 @@ final class DefaultRegion<K, V> implements Region<K, V> {
 
   /** Drops everything from this process's L1 (e.g. after the invalidation stream lost messages). */
   void clearLocal() {
+    // Loads in flight may have read data a missed invalidation made wrong, for keys L1 does not
+    // even hold yet: bump every stamp so none of them fills, and detach them.
+    stamps.bumpAll();
+    inFlight.clear();
     for (K key : new ArrayList<>(l1Map.keySet())) {
       invalidateLocal(key);
     }
@@ -1601,7 +1632,10 @@ final class DefaultRegion<K, V> implements Region<K, V> {
 
   private void writeL2(String ks, byte[] bytes, Envelope<V> env, long nowTick) {
     long ttl = env.hardUntil - nowTick;
-    if (ttl <= 0) {
+    if (ttl <= 0 || l2.supportsLeases()) {
+      // With a leasing L2 the lease is the only licence to fill: a fill without one (batch loads,
+      // warm-up, the degraded path) could store a value an invalidation in another process has
+      // already deleted, and would revoke a holder's lease. Those fills stay in L1.
       return;
     }
     try {

@@ -19,6 +19,13 @@ final class InvalidationStamps {
     stamps.incrementAndGet(index(key));
   }
 
+  /** Bumps every stripe: no load in flight for any key will fill. */
+  void bumpAll() {
+    for (int i = 0; i < STRIPES; i++) {
+      stamps.incrementAndGet(i);
+    }
+  }
+
   boolean unchanged(Object key, long stamp) {
     return stamps.get(index(key)) == stamp;
   }

@@ -176,7 +176,8 @@ public final class RedisConnector implements HotsetRedis {
         uri.setTimeout(timeout);
         uris.add(uri);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("malformed Redis URL '" + redact(part.trim()) + "': " + e.getMessage(), e);
+        // neither the parser's message nor its cause: both quote the URL, password included
+        throw new IllegalArgumentException("malformed Redis URL '" + redact(part.trim()) + "'");
       }
     }
     if (uris.isEmpty()) {
@@ -187,7 +188,15 @@ public final class RedisConnector implements HotsetRedis {
 
   /** The URL with any user-info (passwords) masked. */
   static String redact(String url) {
-    return url.replaceAll("//[^@/]*@", "//***@");
+    // per seed, everything up to its last '@' is user-info (passwords may hold '/' or '@')
+    StringBuilder out = new StringBuilder();
+    for (String part : url.split(",", -1)) {
+      if (out.length() > 0) {
+        out.append(',');
+      }
+      out.append(part.replaceAll("//.*@", "//***@"));
+    }
+    return out.toString();
   }
 
   /**
@@ -205,7 +214,15 @@ public final class RedisConnector implements HotsetRedis {
   }
 
   private void sendProbe(String probe, int attempt) {
-    if (closed || !probe.equals(pendingProbe) || attempt > 600) {
+    if (closed || !probe.equals(pendingProbe)) {
+      return;
+    }
+    if (attempt > 600) {
+      // the probe never came back: clear anyway rather than trust L1 on an unproven subscription
+      LOG.log(System.Logger.Level.WARNING, "invalidation subscription probe to " + endpoint
+          + " never returned; clearing L1");
+      transport.possibleLoss();
+      notifications.signalAll();
       return;
     }
     @SuppressWarnings("unchecked")

@@ -120,7 +120,11 @@ public final class RedisTier implements Tier {
         all.add(redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER,
             new String[] {dataKey, dataKey + ":lease", dataKey + ":w"}, GuardedRedis.bytes(fillsChannel)));
       }
-      all.add(redis.call(() -> redis.commands().del(tagKey)));
+      if (!members.isEmpty()) {
+        // SREM what was read, not DEL: keys added since stay findable by the next invalidation
+        byte[][] read = members.toArray(new byte[0][]);
+        all.add(redis.call(() -> redis.commands().srem(tagKey, read)));
+      }
       return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     });
   }
@@ -162,9 +166,12 @@ public final class RedisTier implements Tier {
       Collection<String> tags) {
     String region = region(key);
     // tags first: a tag invalidation after the fill must find the key in the set
-    return addTags(region, dataKey(key), tags, ttl).thenCompose(x -> redis.<Long>eval(Scripts.FILL,
-        ScriptOutputType.INTEGER, keys(key), GuardedRedis.bytes(token), value,
-        GuardedRedis.bytes(Math.max(1, ttl.toMillis())), GuardedRedis.bytes(fillsChannel)))
+    return addTags(region, dataKey(key), tags, ttl)
+        .exceptionallyCompose(error -> releaseLease(key, token)
+            .handle((x, e) -> null).thenCompose(x -> CompletableFuture.failedFuture(error)))
+        .thenCompose(x -> redis.<Long>eval(Scripts.FILL,
+            ScriptOutputType.INTEGER, keys(key), GuardedRedis.bytes(token), value,
+            GuardedRedis.bytes(Math.max(1, ttl.toMillis())), GuardedRedis.bytes(fillsChannel)))
         .thenApply(stored -> stored == 1L);
   }
 

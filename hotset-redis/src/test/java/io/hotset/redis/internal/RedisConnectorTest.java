@@ -30,6 +30,11 @@ class RedisConnectorTest {
         .contains("//***@h:1");
     assertThatThrownBy(() -> RedisConnector.parse("bogus://app:s3cret@host:1", Duration.ofMillis(100)))
         .isInstanceOf(IllegalArgumentException.class).message().doesNotContain("s3cret");
+    // a space makes the URI parser quote the whole URL in its message; a '/' in a password
+    // defeated the first redaction
+    assertThatThrownBy(() -> RedisConnector.parse("redis://app:s3cret pw@127.0.0.1:6379", Duration.ofMillis(100)))
+        .isInstanceOf(IllegalArgumentException.class).hasNoCause().message().doesNotContain("s3cret");
+    assertThat(RedisConnector.redact("redis://:pa/ss@h:1")).doesNotContain("pa/ss");
     // nothing listens on port 1: the connection error names host:port only
     assertThatThrownBy(() -> HotsetRedis.builder().url("redis://app:s3cret@127.0.0.1:1").build())
         .isInstanceOf(IllegalStateException.class)
