@@ -38,6 +38,7 @@ public final class WriteBehindSpec<K, V> {
   }
 
   final String name;
+  final String journalId;
   final KeyFormat<K> keyFormat;
   final ValueCodec<V> codec;
   final BinaryOperator<V> merge;
@@ -57,6 +58,7 @@ public final class WriteBehindSpec<K, V> {
 
   private WriteBehindSpec(Builder<K, V> b, WriteJournal journal) {
     this.name = b.name;
+    this.journalId = b.journalId != null ? b.journalId : b.name;
     this.keyFormat = b.keyFormat;
     this.codec = b.codec;
     this.merge = b.merge;
@@ -89,6 +91,11 @@ public final class WriteBehindSpec<K, V> {
     return name;
   }
 
+  /** The id of this buffer's journal and of its checkpoint in the sink (default: the name). */
+  public String journalId() {
+    return journalId;
+  }
+
   // the internal implementation reads the fields directly
   public KeyFormat<K> keyFormat() { return keyFormat; }
   public ValueCodec<V> codec() { return codec; }
@@ -113,6 +120,7 @@ public final class WriteBehindSpec<K, V> {
     private final KeyFormat<K> keyFormat;
     private final ValueCodec<V> codec;
     private final BinaryOperator<V> merge;
+    private String journalId;
     private WriteBehindSink<K, V> sink;
     private WriteJournal journal;
     private Path journalDirectory;
@@ -134,6 +142,16 @@ public final class WriteBehindSpec<K, V> {
       this.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");
       this.codec = Objects.requireNonNull(codec, "codec");
       this.merge = merge;
+    }
+
+    /**
+     * The id of the journal and of its checkpoint row in the sink (default: the name). With a
+     * local journal per process, every process needs its own id (e.g. name + host): two
+     * processes sharing one checkpoint would skip or repeat each other's writes.
+     */
+    public Builder<K, V> journalId(String journalId) {
+      this.journalId = Objects.requireNonNull(journalId, "journalId");
+      return this;
     }
 
     /** Where merged batches go (required). */
@@ -166,7 +184,10 @@ public final class WriteBehindSpec<K, V> {
       return this;
     }
 
-    /** A cache region that receives each written value at once, so reads see it before the flush. */
+    /**
+     * A cache region whose entry of a written key is invalidated at once (values only): reads
+     * then load the source, which is current once the write is flushed.
+     */
     public Builder<K, V> region(Region<K, V> region) {
       this.region = Objects.requireNonNull(region, "region");
       return this;
@@ -231,6 +252,12 @@ public final class WriteBehindSpec<K, V> {
       }
       if ((journal == null) == (journalDirectory == null)) {
         throw new IllegalArgumentException(w + "give exactly one of journal(...) or journalDirectory(...)");
+      }
+      if (journalId != null && !journalId.matches("[A-Za-z0-9._@:-]{1,128}")) {
+        throw new IllegalArgumentException(w + "journalId must match [A-Za-z0-9._@:-]{1,128}, was '" + journalId + "'");
+      }
+      if (region != null && merge != null && codec == LongCodec.INSTANCE) {
+        throw new IllegalArgumentException(w + "counters cannot feed a region: a delta is not a value");
       }
       positive(w, "flushInterval", flushInterval);
       positive(w, "retryBackoff", retryBackoff);

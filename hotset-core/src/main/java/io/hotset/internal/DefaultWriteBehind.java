@@ -61,6 +61,8 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
 
   private final WriteBehindSpec<K, V> spec;
   private final String name;
+  /** The sink's checkpoint row: one per journal, never shared by two processes. */
+  private final String journalId;
   private final String w;
   private final ConcurrentSkipListMap<Long, Rec<K, V>> pending = new ConcurrentSkipListMap<>();
   private final Room room;
@@ -80,6 +82,7 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
   private DefaultWriteBehind(WriteBehindSpec<K, V> spec) {
     this.spec = spec;
     this.name = spec.name();
+    this.journalId = spec.journalId();
     this.w = "write-behind '" + name + "': ";
     this.room = new Room(spec.maxPending());
     var registry = spec.meterRegistry();
@@ -106,7 +109,7 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
 
   private void recover() {
     try {
-      applied = spec.sink().appliedThrough(name);
+      applied = spec.sink().appliedThrough(journalId);
       spec.journal().replay(applied, (bytes, seq) -> pending.put(seq, decode(bytes, seq, System.nanoTime())));
       spec.journal().ensureSequenceAbove(applied);
     } catch (Exception e) {
@@ -150,7 +153,9 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
       appendsInFlight.decrementAndGet();
     }
     if (spec.region() != null) {
-      spec.region().put(key, value);
+      // invalidate, not put: two writers' puts could land out of journal order and leave the
+      // older value cached; the next read loads the merged truth (or this value once flushed)
+      spec.region().invalidate(key);
     }
     if (pending.size() >= spec.maxBatch()) {
       wake();
@@ -319,7 +324,7 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
     }
     while (true) {
       try {
-        spec.sink().apply(merged, name, through);
+        spec.sink().apply(merged, journalId, through);
         break;
       } catch (PoisonRecordException poison) {
         int before = merged.size();
@@ -337,6 +342,14 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
           return false;
         }
       } catch (Exception e) {
+        // The commit may have happened even though we got an error (a connection reset during
+        // COMMIT): ask the sink. A run it has applied must not be applied again.
+        long seen = checkpointOrMinusOne();
+        if (seen >= through) {
+          LOG.log(System.Logger.Level.INFO, w + "flush through " + through + " reported " + e
+              + " but the source has it; not retrying");
+          break;
+        }
         LOG.log(System.Logger.Level.WARNING, w + "flush of " + run.size() + " writes through sequence " + through
             + " failed; retrying with backoff: " + e);
         return false;
@@ -358,6 +371,14 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
     }
     wake();
     return true;
+  }
+
+  private long checkpointOrMinusOne() {
+    try {
+      return spec.sink().appliedThrough(journalId);
+    } catch (Exception e) {
+      return -1;
+    }
   }
 
   private void deadLetter(Rec<K, V> rec, PoisonRecordException why) {
