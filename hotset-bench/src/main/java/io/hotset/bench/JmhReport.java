@@ -30,20 +30,32 @@ import org.knowm.xchart.CategoryChartBuilder;
  * ops/µs and throughput ratios. A result with {@code SampleTime} benchmarks (e.g.
  * {@code L2HitBenchmark}) gives a latency table (p50/p90/p99, the p50 and p99 ratios vs the
  * baseline, the p50 of each fork) and a throughput table in the benchmarks' own units, and a
- * chart with one panel each.
+ * chart with one panel each. When a SampleTime method runs on more than one thread (e.g.
+ * {@code WriteLatencyBenchmark.write_4threads}) a table of the ops/s all threads together
+ * completed follows (threads / mean latency).
+ *
+ * <p>The latency panel puts percentiles on the x axis with one bar per variant while there are at
+ * most {@value #GROUPED_MAX_VARIANTS} variants and every method ran all of them (the L2 report);
+ * otherwise (e.g. six write variants, of which only some run on four threads) it draws one panel
+ * per method with the variants on the x axis and bars for p50/p90/p99. The latency axis turns
+ * logarithmic when the values span more than {@value #LOG_AXIS_SPAN}x.
  *
  * <p>Usage: {@code JmhReport <result.json> <out-prefix> <baseline-param> <title>}
  */
 public final class JmhReport {
+  static final int GROUPED_MAX_VARIANTS = 3;
+  static final double LOG_AXIS_SPAN = 30;
+  private static final double[] PERCENTILES = {50, 90, 99};
 
   /**
    * One benchmark × parameter result.
    *
    * @param percentiles JMH's percentiles of the whole run (key: 50.0, 90.0, ...), empty unless SampleTime
    * @param forkP50 the median of each fork's samples (SampleTime only)
+   * @param threads the benchmark's thread count
    */
   record Row(String method, String param, String mode, String unit, double score, double error,
-      double allocPerOp, Map<Double, Double> percentiles, List<Double> forkP50) {
+      double allocPerOp, Map<Double, Double> percentiles, List<Double> forkP50, int threads) {
 
     boolean sampled() {
       return mode.equals("sample");
@@ -87,8 +99,20 @@ public final class JmhReport {
     byMethod.forEach((m, v) -> (v.values().iterator().next().sampled() ? sampled : other).put(m, v));
     StringBuilder md = new StringBuilder();
     md.append(latencyTable(sampled, baseline));
+    if (sampled.values().stream().flatMap(v -> v.values().stream()).anyMatch(r -> r.threads() > 1)) {
+      md.append('\n').append(sampledThroughputTable(sampled, baseline));
+    }
     List<BufferedImage> panels = new ArrayList<>();
-    panels.add(BitmapEncoder.getBufferedImage(latencyChart(sampled, title)));
+    if (grouped(sampled)) {
+      panels.add(BitmapEncoder.getBufferedImage(latencyChart(sampled, title)));
+    } else {
+      boolean first = true;
+      for (Map.Entry<String, Map<String, Row>> e : sampled.entrySet()) {
+        String panelTitle = first ? title + ": " + e.getKey() : e.getKey();
+        panels.add(BitmapEncoder.getBufferedImage(latencyByVariantChart(e.getValue(), panelTitle)));
+        first = false;
+      }
+    }
     if (!other.isEmpty()) {
       md.append('\n').append(throughputTable(other, baseline, false));
       String unit = other.values().iterator().next().values().iterator().next().unit();
@@ -98,7 +122,7 @@ public final class JmhReport {
     return new Report(md.toString(), sideBySide(panels));
   }
 
-  private static Map<String, Map<String, Row>> byMethod(List<Row> rows) {
+  static Map<String, Map<String, Row>> byMethod(List<Row> rows) {
     Map<String, Map<String, Row>> byMethod = new LinkedHashMap<>();
     for (Row r : rows) {
       byMethod.computeIfAbsent(r.method(), m -> new LinkedHashMap<>()).put(r.param(), r);
@@ -150,7 +174,50 @@ public final class JmhReport {
   }
 
   private static String ratio(Row r, Row base, double p) {
-    return base == null ? "n/a" : String.format(Locale.ROOT, "**%.2f**", r.percentile(p) / base.percentile(p));
+    return base == null ? "n/a" : ratio(r.percentile(p) / base.percentile(p));
+  }
+
+  /** Two decimals; three below 0.1, so a ratio of a few thousandths does not print as 0.00. */
+  static String ratio(double ratio) {
+    return String.format(Locale.ROOT, ratio < 0.1 ? "**%.3f**" : "**%.2f**", ratio);
+  }
+
+  /**
+   * What all threads of a SampleTime benchmark completed per second (threads / mean latency),
+   * and its ratio to the baseline of the same method (higher is better).
+   */
+  static String sampledThroughputTable(Map<String, Map<String, Row>> byMethod, String baseline) {
+    StringBuilder md = new StringBuilder();
+    md.append("| benchmark | variant | threads | ops/s (threads / mean) | ratio vs ").append(baseline)
+        .append(" |\n|---|---|---|---|---|\n");
+    for (Map.Entry<String, Map<String, Row>> e : byMethod.entrySet()) {
+      Row base = e.getValue().get(baseline);
+      for (Row r : e.getValue().values()) {
+        double opsPerSecond = opsPerSecond(r);
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %s |%n", e.getKey(), r.param(), r.threads(),
+            opsPerSecond, base == null ? "n/a" : ratio(opsPerSecond / opsPerSecond(base))));
+      }
+    }
+    return md.toString();
+  }
+
+  private static double opsPerSecond(Row r) {
+    double seconds = switch (r.unit()) {
+      case "s/op" -> 1;
+      case "ms/op" -> 1e-3;
+      case "us/op" -> 1e-6;
+      case "ns/op" -> 1e-9;
+      default -> Double.NaN;
+    };
+    return r.threads() / (r.score() * seconds);
+  }
+
+  /** Whether the percentile-grouped latency panel fits: few variants, and every method ran all. */
+  static boolean grouped(Map<String, Map<String, Row>> byMethod) {
+    java.util.Set<String> variants = new java.util.LinkedHashSet<>();
+    byMethod.values().forEach(v -> variants.addAll(v.keySet()));
+    return variants.size() <= GROUPED_MAX_VARIANTS
+        && byMethod.values().stream().allMatch(v -> v.size() == variants.size());
   }
 
   private static CategoryChart throughputChart(Map<String, Map<String, Row>> byMethod, String title,
@@ -179,7 +246,7 @@ public final class JmhReport {
     List<String> categories = new ArrayList<>();
     for (Map.Entry<String, Map<String, Row>> e : byMethod.entrySet()) {
       String prefix = byMethod.size() == 1 ? "" : e.getKey() + " ";
-      for (double p : new double[] {50, 90, 99}) {
+      for (double p : PERCENTILES) {
         categories.add(prefix + "p" + (int) p);
         for (Row r : e.getValue().values()) {
           series.computeIfAbsent(r.param(), x -> new ArrayList<>()).add(r.percentile(p));
@@ -194,15 +261,50 @@ public final class JmhReport {
     return chart;
   }
 
+  /** One method: the variants on the x axis, a bar per percentile. */
+  private static CategoryChart latencyByVariantChart(Map<String, Row> variants, String title) {
+    String unit = variants.values().iterator().next().unit();
+    CategoryChart chart = new CategoryChartBuilder().width(240 + 110 * variants.size()).height(450).title(title)
+        .xAxisTitle("variant").yAxisTitle(unit.replace("us/", "µs/") + " (lower is better)").build();
+    style(chart);
+    chart.getStyler().setDecimalPattern("#0.0");
+    chart.getStyler().setXAxisLabelRotation(20);
+    List<String> categories = new ArrayList<>(variants.keySet());
+    double min = Double.MAX_VALUE;
+    double max = 0;
+    for (double p : PERCENTILES) {
+      List<Double> values = new ArrayList<>();
+      for (Row r : variants.values()) {
+        double v = r.percentile(p);
+        values.add(v);
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      chart.addSeries("p" + (int) p, categories, values);
+    }
+    if (min > 0 && max / min > LOG_AXIS_SPAN) {
+      chart.getStyler().setYAxisLogarithmic(true);
+      // bars grow from the axis minimum, which must be positive on a log axis
+      chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+      chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max))));
+      chart.setYAxisTitle(chart.getYAxisTitle() + ", log scale");
+    }
+    return chart;
+  }
+
   private static CategoryChart chart(String title, String xTitle, String yTitle) {
     CategoryChart chart = new CategoryChartBuilder().width(800).height(450).title(title)
         .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    style(chart);
+    return chart;
+  }
+
+  private static void style(CategoryChart chart) {
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setLegendVisible(true);
     chart.getStyler().setLabelsVisible(true);
     chart.getStyler().setDecimalPattern("#0.00");
     chart.getStyler().setLabelsFont(chart.getStyler().getLabelsFont().deriveFont(11f));
-    return chart;
   }
 
   private static BufferedImage sideBySide(List<BufferedImage> panels) {
@@ -235,6 +337,7 @@ public final class JmhReport {
       JsonNode primary = b.path("primaryMetric");
       double alloc = b.path("secondaryMetrics").path("gc.alloc.rate.norm").path("score").asDouble(Double.NaN);
       String mode = b.path("mode").asText("");
+      int threads = b.path("threads").asInt(1);
       Map<Double, Double> percentiles = new TreeMap<>();
       List<Double> forkP50 = new ArrayList<>();
       if (mode.equals("sample")) {
@@ -246,7 +349,7 @@ public final class JmhReport {
         }
       }
       rows.add(new Row(method, param, mode, primary.path("scoreUnit").asText(""), primary.path("score").asDouble(),
-          primary.path("scoreError").asDouble(), alloc, percentiles, forkP50));
+          primary.path("scoreError").asDouble(), alloc, percentiles, forkP50, threads));
     }
     return rows;
   }

@@ -47,5 +47,29 @@ class JmhReportTest {
         .containsPattern("\\| getAll \\| hotset \\| 940\\.56 ± [0-9.a-zN]+ \\| \\*\\*1\\.85\\*\\* \\| 498476 \\|");
     // two panels: latency and throughput
     assertThat(report.chart().getWidth()).isEqualTo(1600);
+    assertThat(md).doesNotContain("threads / mean");
+  }
+
+  @Test
+  void writeLatencyResultGetsSmallRatiosAThreadsTableAndOnePanelPerMethod() throws Exception {
+    List<JmhReport.Row> rows = JmhReport.parse(resource("jmh-write.json"));
+    assertThat(rows).extracting(JmhReport.Row::threads).containsExactly(1, 1, 1, 1, 4, 4);
+    JmhReport.Report report = JmhReport.render(rows, "source", "write");
+
+    String md = report.markdown();
+    assertThat(md).contains("| p50 ratio vs source | p99 ratio vs source |");
+    assertThat(md).contains("| write_1thread | source | 386.3 | 631.7 | 3204.3 | 478.5 ± 27.0 | **1.00** | **1.00** |");
+    assertThat(md).contains("| write_1thread | write-through | 682.0 | 1660.5 | 4556.1 | 930.1 ± 58.7 | **1.77** "
+        + "| **1.42** |");
+    // a ratio of a few thousandths keeps three decimals instead of printing as 0.00
+    assertThat(md).contains("| write_1thread | write-behind-process | 2.0 | 2.3 | 8.0 | 6.8 ± 4.5 | **0.005** "
+        + "| **0.002** |");
+    assertThat(md).contains("| benchmark | variant | threads | ops/s (threads / mean) | ratio vs source |");
+    assertThat(md).contains("| write_1thread | write-behind-process | 1 | 147024 | **70.36** |");
+    assertThat(md).contains("| write_4threads | source | 4 | 7409 | **1.00** |");
+    assertThat(md).contains("| write_4threads | write-behind-process | 4 | 284716 | **38.43** |");
+    // four variants, two of them on four threads: a panel per method, 240 + 110 px per variant
+    assertThat(JmhReport.grouped(JmhReport.byMethod(rows))).isFalse();
+    assertThat(report.chart().getWidth()).isEqualTo(680 + 460);
   }
 }
