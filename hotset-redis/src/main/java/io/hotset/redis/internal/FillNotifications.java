@@ -1,28 +1,39 @@
 package io.hotset.redis.internal;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The waiters of this process for keys whose lease another process holds, woken by messages
  * on the fills channel. A waiter registers before it asks Redis, so a fill that happens in
- * between is not missed.
+ * between is not missed. Each waiter has its own future: one caller unregistering (its read
+ * came back fresh or granted) never removes the future another caller is blocked on.
  */
 final class FillNotifications {
-  private final ConcurrentHashMap<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
 
   CompletableFuture<Void> register(String dataKey) {
-    return waiting.computeIfAbsent(dataKey, k -> new CompletableFuture<>());
+    CompletableFuture<Void> signal = new CompletableFuture<>();
+    waiting.compute(dataKey, (k, set) -> {
+      Set<CompletableFuture<Void>> s = set != null ? set : ConcurrentHashMap.newKeySet();
+      s.add(signal);
+      return s;
+    });
+    return signal;
   }
 
   void unregister(String dataKey, CompletableFuture<Void> signal) {
-    waiting.remove(dataKey, signal);
+    waiting.computeIfPresent(dataKey, (k, set) -> {
+      set.remove(signal);
+      return set.isEmpty() ? null : set;
+    });
   }
 
   void signal(String dataKey) {
-    CompletableFuture<Void> f = waiting.remove(dataKey);
-    if (f != null) {
-      f.complete(null);
+    Set<CompletableFuture<Void>> set = waiting.remove(dataKey);
+    if (set != null) {
+      set.forEach(f -> f.complete(null));
     }
   }
 
