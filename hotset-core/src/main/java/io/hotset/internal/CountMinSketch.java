@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * update: {@code depth} rows of {@code width} saturating counters; a key's estimate is the
  * minimum of its counters, an over-estimate only. Thread-safe and lock-free; concurrent updates
  * and {@link #halve()} may lose an increment now and then, which is fine for a frequency
- * estimate. The same sketch as the one inside {@link HotKeys}, as a reusable part.
+ * estimate. Used by {@link HotKeys} and the keep-warm read counts.
  */
 final class CountMinSketch {
   private static final int DEPTH = 4;

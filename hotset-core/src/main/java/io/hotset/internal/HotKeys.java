@@ -6,12 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Finds the keys whose request rate is far above the rest, with bounded memory: a Count-Min
- * sketch (Cormode and Muthukrishnan, 2005; conservative update) of L1 misses, aged by halving
+ * Finds the keys whose request rate is far above the rest, with bounded memory: a
+ * {@link CountMinSketch} of L1 misses, aged by halving
  * every window, plus a small candidate set of the keys whose estimate passed the threshold.
  * A key is hot when its estimated share of a window's misses is at least {@code share}; at
  * most {@code maxHot} keys are hot at once (the highest estimates win).
@@ -21,14 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * about where to keep a key.
  */
 final class HotKeys<K> {
-  private static final int DEPTH = 4;
   private static final int WIDTH = 4096;
   private static final int MIN_COUNT = 16;
 
   private final double share;
   private final int maxHot;
   private final int window;
-  private final AtomicIntegerArray counters = new AtomicIntegerArray(DEPTH * WIDTH);
+  private final CountMinSketch sketch = new CountMinSketch(WIDTH);
   private final AtomicLong seen = new AtomicLong();
   private final ConcurrentHashMap<K, Integer> candidates = new ConcurrentHashMap<>();
   private volatile Set<K> hot = Set.of();
@@ -49,8 +47,7 @@ final class HotKeys<K> {
 
   /** Counts {@code weight} requests of the key (a sample standing for several). */
   boolean record(K key, int weight) {
-    int h = spread(key.hashCode());
-    int estimate = increment(h, weight);
+    int estimate = sketch.add(key, weight);
     int threshold = Math.max(MIN_COUNT, (int) (share * window));
     if (estimate >= threshold) {
       candidates.put(key, estimate);
@@ -76,42 +73,11 @@ final class HotKeys<K> {
     return hot;
   }
 
-  /** Conservative update: raise only the minimum counters; returns the new estimate. */
-  private int increment(int h, int weight) {
-    int min = Integer.MAX_VALUE;
-    for (int d = 0; d < DEPTH; d++) {
-      min = Math.min(min, counters.get(index(h, d)));
-    }
-    for (int d = 0; d < DEPTH; d++) {
-      int i = index(h, d);
-      int c = counters.get(i);
-      if (c == min && c < Integer.MAX_VALUE - weight) {
-        counters.compareAndSet(i, c, c + weight);
-      }
-    }
-    return min + weight;
-  }
-
-  private static int index(int h, int d) {
-    return d * WIDTH + (rehash(h, d) & (WIDTH - 1));
-  }
-
-  private int estimate(Object key) {
-    int h = spread(key.hashCode());
-    int min = Integer.MAX_VALUE;
-    for (int d = 0; d < DEPTH; d++) {
-      min = Math.min(min, counters.get(index(h, d)));
-    }
-    return min;
-  }
-
   /** Halves every counter (exponential decay per window) and re-ranks the candidates. */
   private synchronized void age() {
-    for (int i = 0; i < counters.length(); i++) {
-      counters.set(i, counters.get(i) >>> 1);
-    }
+    sketch.halve();
     int threshold = Math.max(MIN_COUNT, (int) (share * window)) / 2;
-    candidates.replaceAll((k, v) -> estimate(k));
+    candidates.replaceAll((k, v) -> sketch.estimate(k));
     candidates.values().removeIf(v -> v < threshold);
     recomputeHot();
   }
@@ -135,17 +101,5 @@ final class HotKeys<K> {
     }
     hotFloor = floor;
     hot = next;
-  }
-
-  private static int spread(int h) {
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    return h;
-  }
-
-  private static int rehash(int h, int d) {
-    int x = h * (0x9E3779B1 + 2 * d);
-    return x ^ (x >>> 15);
   }
 }
