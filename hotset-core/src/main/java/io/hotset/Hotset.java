@@ -55,6 +55,20 @@ public interface Hotset extends AutoCloseable {
    */
   void invalidate(String region, Collection<String> keys, Collection<String> tags, String source);
 
+  /**
+   * Invalidates for a caller that must know the outcome, such as change data capture, which
+   * acknowledges a log position only once every tier has been told. As {@link #invalidate},
+   * but each step is confirmed: the L2 delete (which revokes fill leases) and the broadcast to
+   * the other processes. This process's L1 is cleared whatever happens; the call is idempotent.
+   *
+   * @param changedAtMillis wall-clock time of the change (e.g. its commit time); the
+   *     invalidation lag is measured from it
+   * @throws IllegalArgumentException for an unknown region or a malformed key
+   * @throws InvalidationFailedException if L2 or the broadcast did not confirm; retry
+   */
+  void invalidateConfirmed(String region, Collection<String> keys, Collection<String> tags, String source,
+      long changedAtMillis);
+
   /** This instance's id, carried in its broadcasts. */
   String instanceId();
 

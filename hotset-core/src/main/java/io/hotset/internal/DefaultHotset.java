@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -156,6 +157,17 @@ public final class DefaultHotset implements Hotset, RegionHost {
     invalidateStrings(region, keys, tags);
   }
 
+  @Override
+  public void invalidateConfirmed(String regionName, Collection<String> keys, Collection<String> tags, String source,
+      long changedAtMillis) {
+    DefaultRegion<?, ?> region = regions.get(regionName);
+    if (region == null) {
+      throw new IllegalArgumentException("unknown region '" + regionName + "'; known: " + regions.keySet());
+    }
+    Objects.requireNonNull(source, "source");
+    region.invalidateConfirmed(List.copyOf(keys), List.copyOf(tags), source, changedAtMillis);
+  }
+
   private <K> void invalidateStrings(DefaultRegion<K, ?> region, Collection<String> keys, Collection<String> tags) {
     List<K> parsed = new ArrayList<>(keys.size());
     for (String ks : keys) {
@@ -203,6 +215,15 @@ public final class DefaultHotset implements Hotset, RegionHost {
   @Override public DoubleSupplier random() { return random; }
   @Override public Executor executor() { return executor; }
   @Override public Tier l2() { return l2; }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<Void> publishConfirmed(Invalidation invalidation) {
+    try {
+      return transport.publishConfirmed(invalidation);
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
 
   @Override
   public void publish(Invalidation invalidation) {

@@ -677,6 +677,80 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   }
 
   /**
+   * Invalidation whose every step is confirmed, for change data capture (see
+   * {@link io.hotset.Hotset#invalidateConfirmed}). Parses all keys first, so a malformed one
+   * changes nothing; clears L1 (keys and tags), deletes in L2 and publishes, then throws if
+   * L2 or the publish failed. Retrying repeats all of it, which is harmless.
+   */
+  void invalidateConfirmed(List<String> keyStrings, List<String> tags, String source, long changedAtMillis) {
+    List<K> keys = new ArrayList<>(keyStrings.size());
+    for (String ks : keyStrings) {
+      keys.add(parseKey(ks));
+    }
+    for (String tag : tags) {
+      if (tag == null || tag.isEmpty()) {
+        throw new IllegalArgumentException(r + "tag must not be null or empty, was '" + tag + "'");
+      }
+    }
+    for (K key : keys) {
+      invalidateLocal(key);
+    }
+    for (String tag : tags) {
+      invalidateTagLocal(tag);
+    }
+    if (bloom != null) {
+      for (String ks : keyStrings) {
+        bloom.put(ks);
+      }
+    }
+    metrics.invalidations(source).increment(Math.max(1, keys.size() + tags.size()));
+    Throwable failure = null;
+    if (l2 != null) {
+      try {
+        if (!keyStrings.isEmpty()) {
+          List<String> l2Keys = new ArrayList<>(keyStrings.size());
+          for (String ks : keyStrings) {
+            l2Keys.add(l2Key(ks));
+          }
+          l2.delete(l2Keys).get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        for (String tag : tags) {
+          l2.deleteTag(name, tag).get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure = e;
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        failure = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      }
+      if (failure != null) {
+        metrics.tierErrors(l2.name()).increment();
+      }
+      // As in invalidateAll: a fill from L2 may have slipped in between the first local pass and the delete.
+      for (K key : keys) {
+        invalidateLocal(key);
+      }
+      for (String tag : tags) {
+        invalidateTagLocal(tag);
+      }
+    }
+    try {
+      host.publishConfirmed(new Invalidation(name, keyStrings, tags, host.instanceId(), source, changedAtMillis))
+          .get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = failure == null ? e : failure;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      failure = failure == null ? (e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e) : failure;
+    }
+    metrics.recordLag(ticker.wallMillis() - changedAtMillis);
+    if (failure != null) {
+      throw new io.hotset.InvalidationFailedException(r + "invalidation of " + keyStrings.size() + " key(s) and "
+          + tags.size() + " tag(s) was not confirmed (" + failure + "); L1 is cleared, retry for the rest", failure);
+    }
+  }
+
+  /**
    * Counts L1 hits without slowing them down: 1 hit in 16, standing for 16. A pinned hot key
    * keeps being counted so it stays hot while it is; with keep-warm, every key's hits feed the
    * top-keys sketch (a key kept warm never misses, so misses alone would not find it).

@@ -26,4 +26,7 @@ interface RegionHost {
   String instanceId();
 
   void publish(Invalidation invalidation);
+
+  /** Publishes and reports whether the transport accepted it. */
+  java.util.concurrent.CompletableFuture<Void> publishConfirmed(Invalidation invalidation);
 }

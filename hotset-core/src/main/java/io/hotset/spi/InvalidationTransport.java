@@ -12,6 +12,16 @@ public interface InvalidationTransport extends AutoCloseable {
   /** Publishes to every subscriber, including those in this process. Must not block for long. */
   void publish(Invalidation invalidation);
 
+  /**
+   * Publishes and completes once the transport has accepted the message (for Redis: the
+   * server answered the PUBLISH), or completes exceptionally. Delivery stays at-most-once; this
+   * only tells a caller that must retry (change data capture) that sending failed.
+   */
+  default java.util.concurrent.CompletableFuture<Void> publishConfirmed(Invalidation invalidation) {
+    publish(invalidation);
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
+  }
+
   /** Registers a listener; closing the returned handle unsubscribes. */
   AutoCloseable subscribe(Listener listener);
 

@@ -1,2 +1,5 @@
-/** Placeholder; filled by its issue. */
+/**
+ * hotset on PostgreSQL: invalidation from the write-ahead log ({@link io.hotset.postgres.ChangeCapture}),
+ * read-replica routing with read-your-writes, and view maintenance.
+ */
 package io.hotset.postgres;

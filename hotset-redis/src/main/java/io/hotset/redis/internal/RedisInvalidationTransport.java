@@ -49,6 +49,18 @@ final class RedisInvalidationTransport implements InvalidationTransport {
     });
   }
 
+  @Override
+  public java.util.concurrent.CompletableFuture<Void> publishConfirmed(Invalidation invalidation) {
+    byte[] message;
+    try {
+      message = JSON.writeValueAsBytes(invalidation);
+    } catch (Exception e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(
+          new IllegalArgumentException("cannot encode invalidation " + invalidation, e));
+    }
+    return redis.call(() -> redis.commands().publish(channel, message)).toCompletableFuture().thenApply(n -> null);
+  }
+
   /** A message arrived on the channel (including this process's own: each Hotset skips its own origin). */
   void onMessage(byte[] message) {
     Invalidation inv;
