@@ -26,6 +26,23 @@ final class ChangeCaptureTestSupport {
     }
   }
 
+  /** Waits until the consumer has acknowledged everything written so far. */
+  static void awaitCaughtUpTo(PostgresServer pg, ChangeCapture cdc, long timeoutMillis) throws Exception {
+    long target;
+    try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+         Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
+      rs.next();
+      target = rs.getLong(1);
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    while (cdc.acknowledgedLsn() < target) {
+      assertThat(System.nanoTime()).as("consumer caught up to %d within %d ms (at %d)", target, timeoutMillis,
+          cdc.acknowledgedLsn()).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
   /** WAL the slot retains now, in bytes. */
   static long retainedBytes(PostgresServer pg) throws Exception {
     try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
