@@ -161,6 +161,8 @@ public final class RedisConnector implements HotsetRedis {
     }
   }
 
+  static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+
   static List<RedisURI> parse(String url, Duration timeout) {
     List<RedisURI> uris = new ArrayList<>();
     for (String part : url.split(",")) {
@@ -173,7 +175,10 @@ public final class RedisConnector implements HotsetRedis {
       }
       try {
         RedisURI uri = RedisURI.create(p);
-        uri.setTimeout(timeout);
+        // The URI's timeout bounds the connection handshake (HELLO/AUTH/SELECT) and sync calls;
+        // commands get `timeout` through TimeoutOptions. A loaded machine (or a TLS handshake) can
+        // take longer than a command budget of 250 ms to say hello.
+        uri.setTimeout(timeout.compareTo(HANDSHAKE_TIMEOUT) < 0 ? HANDSHAKE_TIMEOUT : timeout);
         uris.add(uri);
       } catch (RuntimeException e) {
         // neither the parser's message nor its cause: both quote the URL, password included
