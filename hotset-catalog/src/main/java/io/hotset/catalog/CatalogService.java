@@ -401,14 +401,26 @@ public final class CatalogService implements AutoCloseable {
     }
 
     private static HotsetRedis connectRedis(String url, io.micrometer.core.instrument.MeterRegistry registry) {
-      try {
-        return HotsetRedis.builder().url(url).keyPrefix("catalog").meterRegistry(registry).build();
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("HOTSET_REDIS_URL='" + CatalogConfig.mask(url) + "' " + e.getMessage(), e);
-      } catch (RuntimeException e) {
-        throw new IllegalStateException("cannot connect to Redis at HOTSET_REDIS_URL='" + CatalogConfig.mask(url)
-            + "': " + rootMessage(e), e);
+      // The first connection of a cold JVM (Netty and Lettuce class loading) can outlast the 250 ms
+      // command timeout on a busy machine: a few attempts before giving up.
+      RuntimeException last = null;
+      for (int attempt = 1; attempt <= 5; attempt++) {
+        try {
+          return HotsetRedis.builder().url(url).keyPrefix("catalog").meterRegistry(registry).build();
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("HOTSET_REDIS_URL='" + CatalogConfig.mask(url) + "' " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+          last = e;
+          try {
+            Thread.sleep(200L * attempt);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
       }
+      throw new IllegalStateException("cannot connect to Redis at HOTSET_REDIS_URL='" + CatalogConfig.mask(url)
+          + "': " + rootMessage(last), last);
     }
 
     private static String rootMessage(Throwable e) {
