@@ -269,6 +269,29 @@ class CatalogApiIT {
   }
 
   @Test
+  void healthIs503WhileTheDatabaseIsDownAndCachedReadsKeepWorking(PostgresServer pg) throws Exception {
+    assertThat(http.get("/products/15").statusCode()).isEqualTo(200); // cached in L1
+    pg.stop();
+    try {
+      HttpResponse<String> r = http.get("/health");
+      assertThat(r.statusCode()).isEqualTo(503);
+      JsonNode h = JSON.readTree(r.body());
+      assertThat(h.get("status").asText()).isEqualTo("down");
+      assertThat(h.at("/database/status").asText()).isEqualTo("down");
+      assertThat(http.get("/products/15").statusCode()).as("a cached product survives the outage").isEqualTo(200);
+      HttpResponse<String> uncached = http.get("/products/16");
+      assertError(uncached, 503, "unavailable");
+    } finally {
+      pg.start();
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline && http.get("/health").statusCode() != 200) {
+      Thread.sleep(200);
+    }
+    assertThat(http.get("/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void adminInvalidateNeedsTheBearerToken() throws Exception {
     String body = "{\"keys\":[\"13\"],\"tags\":[\"category:101\"]}";
     assertError(http.post("/admin/invalidate", body), 401, "unauthorized");
