@@ -1,0 +1,453 @@
+package io.hotset.catalog;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.hotset.Hotset;
+import io.hotset.Region;
+import io.hotset.RegionSpec;
+import io.hotset.WriteBehind;
+import io.hotset.WriteBehindSpec;
+import io.hotset.catalog.internal.CatalogHttpApi;
+import io.hotset.catalog.internal.CatalogRepository;
+import io.hotset.catalog.internal.HttpEdgePurge;
+import io.hotset.catalog.internal.LocalPostgres;
+import io.hotset.catalog.internal.Product;
+import io.hotset.catalog.internal.QueryCounter;
+import io.hotset.catalog.internal.SchemaBootstrap;
+import io.hotset.catalog.internal.TopList;
+import io.hotset.catalog.internal.ViewCounterSink;
+import io.hotset.catalog.spi.ChangeFeed;
+import io.hotset.catalog.spi.EdgePurge;
+import io.hotset.catalog.spi.ReadRouting;
+import io.hotset.redis.HotsetRedis;
+import io.hotset.spi.KeyFormat;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * The catalog service, wired: the one composition root. It reads nothing from the environment
+ * itself (see {@link CatalogConfig}) and builds, in order: the primary database (external, or the
+ * embedded PostgreSQL of {@link LocalPostgres}), the schema and seed, read routing, the Redis tier
+ * (if configured), the hotset regions {@code product} and {@code category-top}, the view counter's
+ * write-behind buffer, the change feed, the materialized-view refresher and the HTTP server.
+ *
+ * <p>The three places other modules plug in are {@link Builder#changeFeed}, {@link Builder#readRouting}
+ * and {@link Builder#edgePurge}; their defaults are no feed, primary-only reads, and a plain HTTP
+ * purge (or none).
+ */
+public final class CatalogService implements AutoCloseable {
+  /** How often {@code top_products_per_category} is refreshed concurrently. */
+  public static final Duration TOP_REFRESH_INTERVAL = Duration.ofSeconds(60);
+  /** Freshness budget of the {@code category-top} region (short: the view changes on refresh). */
+  public static final Duration TOP_TTL = Duration.ofSeconds(30);
+
+  private final Deque<AutoCloseable> closeables;
+  private final Javalin app;
+  private final PrometheusMeterRegistry registry;
+  private final Hotset hotset;
+  private final DataSource primary;
+  private final LocalPostgres embedded;
+  private volatile boolean closed;
+
+  private CatalogService(Deque<AutoCloseable> closeables, Javalin app, PrometheusMeterRegistry registry,
+      Hotset hotset, DataSource primary, LocalPostgres embedded) {
+    this.closeables = closeables;
+    this.app = app;
+    this.registry = registry;
+    this.hotset = hotset;
+    this.primary = primary;
+    this.embedded = embedded;
+  }
+
+  public static Builder builder(CatalogConfig config) {
+    return new Builder(config);
+  }
+
+  /** Starts a service with the default plug-ins. */
+  public static CatalogService start(CatalogConfig config) {
+    return builder(config).start();
+  }
+
+  /** The bound HTTP port. */
+  public int port() {
+    return app.port();
+  }
+
+  /** {@code http://localhost:<port>}. */
+  public URI url() {
+    return URI.create("http://localhost:" + port());
+  }
+
+  /** The metrics registry ({@code GET /metrics} renders it). */
+  public PrometheusMeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** The hotset instance; null when caching is off. */
+  public Hotset hotset() {
+    return hotset;
+  }
+
+  /** The primary database. */
+  public DataSource primary() {
+    return primary;
+  }
+
+  /** The JDBC URL of the embedded PostgreSQL, if this service uses it. */
+  public java.util.Optional<String> embeddedJdbcUrl() {
+    return java.util.Optional.ofNullable(embedded).map(LocalPostgres::jdbcUrl);
+  }
+
+  /** Stops HTTP, flushes the view counter, closes caches and pools, and stops an embedded PostgreSQL it started. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    app.stop();
+    closeAll(closeables);
+  }
+
+  private static void closeAll(Deque<AutoCloseable> closeables) {
+    while (!closeables.isEmpty()) {
+      AutoCloseable c = closeables.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("hotset-catalog: error while closing " + c + ": " + e);
+      }
+    }
+  }
+
+  /** Configures the plug-ins of a {@link CatalogService}; {@link #start()} builds and starts it. */
+  public static final class Builder {
+    private final CatalogConfig config;
+    private ChangeFeed changeFeed = ChangeFeed.none();
+    private Function<DataSource, ReadRouting> readRouting = ReadRouting::primaryOnly;
+    private EdgePurge edgePurge;
+    private Consumer<Javalin> routes = app -> {};
+    private PrintStream log = System.out;
+
+    private Builder(CatalogConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Change data capture from the database (default: none; the service's own writes still invalidate). */
+    public Builder changeFeed(ChangeFeed feed) {
+      this.changeFeed = Objects.requireNonNull(feed, "changeFeed");
+      return this;
+    }
+
+    /** Builds the read routing from the primary (default: every read to the primary). */
+    public Builder readRouting(Function<DataSource, ReadRouting> routing) {
+      this.readRouting = Objects.requireNonNull(routing, "readRouting");
+      return this;
+    }
+
+    /** The edge purger (default: {@code PURGE} to {@code HOTSET_EDGE_PURGE_URL} if set, else nothing). */
+    public Builder edgePurge(EdgePurge purge) {
+      this.edgePurge = Objects.requireNonNull(purge, "edgePurge");
+      return this;
+    }
+
+    /** Extra routes (e.g. tests, or an integrator's endpoints), registered after the contract's. */
+    public Builder routes(Consumer<Javalin> routes) {
+      this.routes = Objects.requireNonNull(routes, "routes");
+      return this;
+    }
+
+    /** Where progress lines go (default stdout). */
+    public Builder log(PrintStream log) {
+      this.log = Objects.requireNonNull(log, "log");
+      return this;
+    }
+
+    /**
+     * Builds and starts the service; on failure everything started so far is closed again.
+     *
+     * @throws IllegalArgumentException for configuration the service cannot use (names the variable)
+     * @throws RuntimeException when the database, Redis or the HTTP port cannot be reached or bound
+     */
+    public CatalogService start() {
+      Deque<AutoCloseable> closeables = new ArrayDeque<>();
+      try {
+        return doStart(closeables);
+      } catch (RuntimeException | Error e) {
+        closeAll(closeables);
+        throw e;
+      }
+    }
+
+    private CatalogService doStart(Deque<AutoCloseable> closeables) {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      QueryCounter queries = new QueryCounter(registry);
+
+      // 1. The primary database.
+      LocalPostgres embedded = null;
+      String url;
+      String user;
+      String password;
+      if (config.dbUrl().isPresent()) {
+        url = config.dbUrl().get();
+        user = config.dbUser().orElse(null);
+        password = config.dbPassword().orElse(null);
+      } else {
+        embedded = LocalPostgres.start(config.dataDir(), log);
+        closeables.push(embedded);
+        url = embedded.jdbcUrl();
+        user = embedded.user();
+        password = null;
+      }
+      HikariDataSource primary = pool("catalog-primary", url, user, password);
+      closeables.push(primary);
+
+      // 2. Schema and seed (advisory-locked: safe with several instances starting at once).
+      new SchemaBootstrap(primary, queries, log).migrateAndSeed(config.seedProducts());
+
+      // 3. Read routing and the repository.
+      ReadRouting routing = Objects.requireNonNull(readRouting.apply(primary), "readRouting returned null");
+      if (!config.replicaUrls().isEmpty()) {
+        log.println("hotset-catalog: HOTSET_DB_REPLICA_URLS has " + config.replicaUrls().size()
+            + " replica(s); the built-in routing reads from the primary only (plug in a ReadRouting to use them)");
+      }
+      CatalogRepository repository = new CatalogRepository(routing, queries);
+      String instanceId = instanceId(config.dataDir());
+
+      // 4. Caches.
+      HotsetRedis redis = null;
+      Hotset hotset = null;
+      Region<Long, Product> products = null;
+      Region<Long, TopList> top = null;
+      Duration negativeTtl = config.productTtl().compareTo(Duration.ofSeconds(5)) < 0
+          ? config.productTtl() : Duration.ofSeconds(5);
+      Duration productStale = config.productTtl().dividedBy(2);
+      if (config.cacheEnabled()) {
+        Hotset.Builder hb = Hotset.builder().meterRegistry(registry);
+        if (config.redisUrl().isPresent()) {
+          redis = connectRedis(config.redisUrl().get(), registry);
+          closeables.push(redis);
+          hb.l2(redis.tier()).invalidationTransport(redis.invalidations());
+        }
+        hotset = hb.build();
+        closeables.push(hotset);
+        products = hotset.region(RegionSpec.builder("product", Long.class, Product.class)
+            .maximumSize(100_000)
+            .ttl(config.productTtl())
+            .staleWhileRevalidate(productStale)
+            .staleIfError(Duration.ofMinutes(5))
+            .negativeTtl(negativeTtl)
+            .version(Product::version)
+            .tags(p -> List.of("product:" + p.id(), "category:" + p.categoryId()))
+            .loader(repository::findProduct)
+            .build());
+        top = hotset.region(RegionSpec.builder("category-top", Long.class, TopList.class)
+            .maximumSize(1_000)
+            .ttl(TOP_TTL)
+            .staleWhileRevalidate(TOP_TTL)
+            .staleIfError(Duration.ofMinutes(5))
+            .negativeTtl(negativeTtl)
+            .tags(t -> List.of("category:" + t.categoryId(), "top"))
+            .loader(repository::findTop)
+            .build());
+      }
+
+      // 5. The view counter: write-behind into product_views, journaled in Redis or the data dir.
+      WriteBehindSpec.Builder<Long, Long> views = WriteBehindSpec.counters("views", KeyFormat.standard(Long.class))
+          .journalId("views-" + instanceId)
+          .sink(new ViewCounterSink(routing.primary(), queries))
+          .flushInterval(Duration.ofSeconds(1))
+          .meterRegistry(registry);
+      if (redis != null) {
+        views.journal(redis.writeJournal("views-" + instanceId));
+      } else {
+        views.journalDirectory(config.dataDir().resolve("journal"))
+            .journalDurability(WriteBehindSpec.Durability.PROCESS_CRASH);
+      }
+      WriteBehind<Long, Long> viewCounter = WriteBehind.open(views.build());
+      closeables.push(viewCounter);
+
+      // 6. Edge purge and the change feed.
+      EdgePurge purge = edgePurge != null ? edgePurge
+          : config.edgePurgeUrl().<EdgePurge>map(u -> new HttpEdgePurge(u, log)).orElse(EdgePurge.none());
+      Region<Long, Product> productRegion = products;
+      Region<Long, TopList> topRegion = top;
+      changeFeed.start(change -> onChange(change, productRegion, topRegion, purge));
+      closeables.push(changeFeed);
+
+      // 7. Periodic REFRESH MATERIALIZED VIEW CONCURRENTLY; the refresher invalidates every top list.
+      ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "catalog-top-refresh");
+        t.setDaemon(true);
+        return t;
+      });
+      closeables.push(scheduler::shutdownNow);
+      scheduler.scheduleWithFixedDelay(() -> {
+        try {
+          if (repository.refreshTop()) {
+            if (topRegion != null) {
+              topRegion.invalidateTag("top");
+            }
+            purge.purge(List.of("top"));
+          }
+        } catch (RuntimeException e) {
+          log.println("hotset-catalog: refreshing top_products_per_category failed: " + e.getMessage());
+        }
+      }, TOP_REFRESH_INTERVAL.toMillis(), TOP_REFRESH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+
+      // 8. HTTP.
+      ObjectMapper json = JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .build();
+      HotsetRedis redisForHealth = redis;
+      CatalogHttpApi api = new CatalogHttpApi(new CatalogHttpApi.Parts(repository, hotset, products, top, viewCounter,
+          redisForHealth, purge, registry::scrape, config.productTtl(), productStale, negativeTtl, TOP_TTL,
+          config.adminToken().orElse(null)), json);
+      Javalin app = Javalin.create(cfg -> {
+        cfg.showJavalinBanner = false;
+        cfg.startupWatcherEnabled = false;
+        cfg.jsonMapper(new JavalinJackson(json, false));
+        cfg.http.maxRequestSize = 1_000_000L;
+        cfg.http.prefer405over404 = true;
+      });
+      api.register(app);
+      routes.accept(app);
+      try {
+        app.start(config.httpPort());
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("cannot serve HTTP on HOTSET_HTTP_PORT=" + config.httpPort() + ": "
+            + e.getMessage(), e);
+      }
+      return new CatalogService(closeables, app, registry, hotset, primary, embedded);
+    }
+
+    private static void onChange(ChangeFeed.Change change, Region<Long, Product> products, Region<Long, TopList> top,
+        EdgePurge purge) {
+      try {
+        switch (change.table()) {
+          case "products", "product_view", "reviews" -> {
+            // reviews changes carry the review's product id as their key.
+            long id = Long.parseLong(change.key());
+            if (products != null) {
+              products.invalidate(id);
+            }
+            purge.purge(List.of("product:" + id));
+          }
+          case "categories" -> {
+            if (products != null) {
+              products.invalidateTag("category:" + change.key());
+            }
+            if (top != null) {
+              top.invalidate(Long.parseLong(change.key()));
+            }
+            purge.purge(List.of("category:" + change.key()));
+          }
+          default -> { }
+        }
+      } catch (RuntimeException e) {
+        System.err.println("hotset-catalog: cannot apply change " + change + ": " + e);
+      }
+    }
+
+    private HikariDataSource pool(String name, String url, String user, String password) {
+      HikariConfig hc = new HikariConfig();
+      hc.setPoolName(name);
+      hc.setJdbcUrl(url);
+      if (user != null) {
+        hc.setUsername(user);
+      }
+      if (password != null) {
+        hc.setPassword(password);
+      }
+      hc.setMaximumPoolSize(16);
+      hc.setMinimumIdle(2);
+      hc.setConnectionTimeout(3_000);
+      hc.setValidationTimeout(2_000);
+      hc.setInitializationFailTimeout(30_000);
+      hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+      hc.addDataSourceProperty("ApplicationName", "hotset-catalog");
+      try {
+        return new HikariDataSource(hc);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("cannot connect to the database at HOTSET_DB_URL='" + CatalogConfig.mask(url)
+            + "': " + rootMessage(e), e);
+      }
+    }
+
+    private static HotsetRedis connectRedis(String url, io.micrometer.core.instrument.MeterRegistry registry) {
+      // The first connection of a cold JVM (Netty and Lettuce class loading) can outlast the 250 ms
+      // command timeout on a busy machine: a few attempts before giving up.
+      RuntimeException last = null;
+      for (int attempt = 1; attempt <= 5; attempt++) {
+        try {
+          return HotsetRedis.builder().url(url).keyPrefix("catalog").meterRegistry(registry).build();
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("HOTSET_REDIS_URL='" + CatalogConfig.mask(url) + "' " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+          last = e;
+          try {
+            Thread.sleep(200L * attempt);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      }
+      throw new IllegalStateException("cannot connect to Redis at HOTSET_REDIS_URL='" + CatalogConfig.mask(url)
+          + "': " + rootMessage(last), last);
+    }
+
+    private static String rootMessage(Throwable e) {
+      Throwable t = e;
+      while (t.getCause() != null && t.getCause() != t) {
+        t = t.getCause();
+      }
+      return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** A stable id per data directory: names this instance's write-behind journal and checkpoint. */
+    private static String instanceId(Path dataDir) {
+      Path file = dataDir.resolve("instance-id");
+      try {
+        Files.createDirectories(dataDir);
+        if (Files.exists(file)) {
+          String id = Files.readString(file, StandardCharsets.UTF_8).trim();
+          if (id.matches("[A-Za-z0-9-]{8,64}")) {
+            return id;
+          }
+        }
+        String id = UUID.randomUUID().toString();
+        Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+        return id;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read or write " + file + " (HOTSET_DATA_DIR='" + dataDir + "')", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,440 @@
+package io.hotset.catalog.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hotset.Hotset;
+import io.hotset.LoadFailedException;
+import io.hotset.LoadShedException;
+import io.hotset.Region;
+import io.hotset.WriteBehind;
+import io.hotset.WriteBehindFullException;
+import io.hotset.catalog.spi.EdgePurge;
+import io.hotset.redis.HotsetRedis;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The catalog's HTTP contract (design doc, "Reference system: the catalog service") on Javalin.
+ * Handlers validate input, call the regions or the repository, and set caching headers through
+ * {@link HttpHeaders}. Every error is JSON {@code {"error", "message"}}. Routes under
+ * {@code /strong/} get {@code Cache-Control: no-store} from an {@code after} handler, which runs
+ * after any handler (and any exception mapping), so no handler can make them cacheable.
+ */
+public final class CatalogHttpApi {
+  /** The surrogate key every top-list response carries (purged when the view is refreshed). */
+  static final String TOP_KEY = "top";
+  private static final int DEFAULT_TOP_LIMIT = 10;
+  private static final int MAX_TOP_LIMIT = 100;
+  private static final int MAX_BODY_BYTES = 64 * 1024;
+
+  /** What the handlers need; built by {@link io.hotset.catalog.CatalogService}. */
+  public record Parts(
+      CatalogRepository repository,
+      Hotset hotset,                          // null when caching is off
+      Region<Long, Product> products,         // null when caching is off
+      Region<Long, TopList> top,              // null when caching is off
+      WriteBehind<Long, Long> views,
+      HotsetRedis redis,                      // null without HOTSET_REDIS_URL
+      EdgePurge edgePurge,
+      Supplier<String> metrics,
+      Duration productTtl,
+      Duration productStale,
+      Duration negativeTtl,
+      Duration topTtl,
+      String adminToken) {}                   // null: admin endpoints off
+
+  private final Parts parts;
+  private final ObjectMapper json;
+
+  public CatalogHttpApi(Parts parts, ObjectMapper json) {
+    this.parts = parts;
+    this.json = json;
+  }
+
+  /** Registers the routes, the exception mapping and the no-store rule on {@code app}. */
+  public void register(Javalin app) {
+    app.get("/products/{id}", this::getProduct);
+    app.put("/products/{id}", this::putProduct);
+    app.post("/products/{id}/reviews", this::postReview);
+    app.post("/products/{id}/views", this::postView);
+    app.get("/products/{id}/views", this::getViews);
+    app.get("/categories/{id}/top", this::getTop);
+    app.get("/strong/products/{id}", this::getStrongProduct);
+    app.get("/metrics", this::getMetrics);
+    app.get("/health", this::getHealth);
+    app.post("/admin/invalidate", this::postAdminInvalidate);
+
+    app.after("/strong/*", ctx -> ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE));
+
+    app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+    app.exception(LoadShedException.class, (e, ctx) -> {
+      ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+      error(ctx, 503, "overloaded", "the database is shedding load; retry later");
+    });
+    app.exception(WriteBehindFullException.class, (e, ctx) -> {
+      ctx.header("Retry-After", "1");
+      error(ctx, 503, "overloaded", "the view counter buffer is full; retry later");
+    });
+    app.exception(LoadFailedException.class, (e, ctx) -> error(ctx, 503, "unavailable",
+        "the database could not be read and no cached copy may be served"));
+    app.exception(DataAccessException.class, (e, ctx) -> {
+      if (e.unavailable()) {
+        error(ctx, 503, "unavailable", "the database is unavailable");
+      } else {
+        ctx.attribute("exception", e);
+        error(ctx, 500, "internal_error", "an internal error occurred");
+      }
+    });
+    app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), statusCode(e.getStatus()),
+        e.getMessage() == null || e.getMessage().isBlank() ? "HTTP " + e.getStatus() : e.getMessage()));
+    app.exception(Exception.class, (e, ctx) -> {
+      System.err.println("hotset-catalog: unhandled error on " + ctx.method() + " " + ctx.path() + ": " + e);
+      e.printStackTrace();
+      error(ctx, 500, "internal_error", "an internal error occurred");
+    });
+  }
+
+  // ---- products ----
+
+  private void getProduct(Context ctx) {
+    long id = id(ctx, "product id");
+    Product p = parts.products() != null ? parts.products().get(id) : parts.repository().findProduct(id);
+    if (p == null) {
+      // Negative answers are cacheable briefly too, and purged with the product's key when it appears.
+      ctx.header(HttpHeaders.CACHE_CONTROL, cacheable(parts.negativeTtl(), Duration.ZERO, Duration.ZERO));
+      ctx.header(HttpHeaders.SURROGATE_KEY, "product:" + id);
+      throw ApiException.notFound("no product " + id);
+    }
+    String etag = HttpHeaders.etag(p.version());
+    ctx.header(HttpHeaders.ETAG, etag);
+    ctx.header(HttpHeaders.CACHE_CONTROL, cacheable(parts.productTtl(), parts.productStale(), Duration.ofMinutes(5)));
+    ctx.header(HttpHeaders.SURROGATE_KEY, HttpHeaders.surrogateKeys(surrogateKeys(p)));
+    if (HttpHeaders.notModified(ctx.header(HttpHeaders.IF_NONE_MATCH), etag)) {
+      ctx.status(304);
+      return;
+    }
+    ctx.json(p);
+  }
+
+  private void putProduct(Context ctx) {
+    long id = id(ctx, "product id");
+    ProductPatch patch = ProductPatch.from(body(ctx));
+    Product p = parts.repository().update(id, patch).orElseThrow(() -> ApiException.notFound("no product " + id));
+    changed(p.id());
+    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.header(HttpHeaders.ETAG, HttpHeaders.etag(p.version()));
+    ctx.json(p);
+  }
+
+  private void postReview(Context ctx) {
+    long id = id(ctx, "product id");
+    JsonNode body = body(ctx);
+    if (!(body instanceof ObjectNode object)) {
+      throw ApiException.badRequest("the body must be a JSON object");
+    }
+    object.fieldNames().forEachRemaining(f -> {
+      if (!List.of("rating", "author", "body").contains(f)) {
+        throw ApiException.invalid(f, "unknown field; a review has rating (1..5) and optional author and body");
+      }
+    });
+    JsonNode rating = object.get("rating");
+    if (rating == null) {
+      throw ApiException.invalid("rating", "is required (an integer from 1 to 5)");
+    }
+    if (!rating.isIntegralNumber() || rating.longValue() < 1 || rating.longValue() > 5) {
+      throw ApiException.invalid("rating", "must be an integer from 1 to 5, was " + ProductPatch.describe(rating));
+    }
+    String author = optionalText(object, "author", 100);
+    String text = optionalText(object, "body", 5_000);
+    CatalogRepository.ReviewAdded added = parts.repository().addReview(id, rating.intValue(), author, text)
+        .orElseThrow(() -> ApiException.notFound("no product " + id));
+    changed(id);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("reviewId", added.reviewId());
+    out.put("productId", id);
+    out.put("rating", rating.intValue());
+    out.put("author", author);
+    out.put("body", text);
+    out.put("avgRating", added.product().avgRating());
+    out.put("reviewCount", added.product().reviewCount());
+    out.put("version", added.product().version());
+    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.header("Location", "/products/" + id);
+    ctx.status(201).json(out);
+  }
+
+  /** After a committed write of product {@code id}: drop it from every tier and process, then purge the edge. */
+  private void changed(long id) {
+    if (parts.products() != null) {
+      parts.products().invalidate(id);
+    }
+    parts.edgePurge().purge(List.of("product:" + id));
+  }
+
+  private void getStrongProduct(Context ctx) {
+    long id = id(ctx, "product id");
+    Product p = parts.repository().findProductLive(id);
+    if (p == null) {
+      throw ApiException.notFound("no product " + id);
+    }
+    ctx.json(p);
+  }
+
+  // ---- views (write-behind counter) ----
+
+  private void postView(Context ctx) {
+    long id = id(ctx, "product id");
+    requireProduct(id);
+    parts.views().write(id, 1L);
+    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.status(202).json(Map.of("productId", id, "accepted", 1));
+  }
+
+  private void getViews(Context ctx) {
+    long id = id(ctx, "product id");
+    requireProduct(id);
+    long views = parts.repository().views(id);
+    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("productId", id);
+    out.put("views", views);
+    ctx.json(out);
+  }
+
+  private void requireProduct(long id) {
+    Product p = parts.products() != null ? parts.products().get(id) : parts.repository().findProduct(id);
+    if (p == null) {
+      throw ApiException.notFound("no product " + id);
+    }
+  }
+
+  // ---- categories ----
+
+  private void getTop(Context ctx) {
+    long id = id(ctx, "category id");
+    int limit = DEFAULT_TOP_LIMIT;
+    String raw = ctx.queryParam("limit");
+    if (raw != null) {
+      try {
+        limit = Integer.parseInt(raw.trim());
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("limit must be an integer from 1 to " + MAX_TOP_LIMIT + ", was '"
+            + ProductPatch.abbreviate(raw) + "'");
+      }
+      if (limit < 1 || limit > MAX_TOP_LIMIT) {
+        throw ApiException.badRequest("limit must be an integer from 1 to " + MAX_TOP_LIMIT + ", was " + limit);
+      }
+    }
+    TopList top = parts.top() != null ? parts.top().get(id) : parts.repository().findTop(id);
+    if (top == null) {
+      ctx.header(HttpHeaders.CACHE_CONTROL, cacheable(parts.negativeTtl(), Duration.ZERO, Duration.ZERO));
+      throw ApiException.notFound("no category " + id);
+    }
+    ctx.header(HttpHeaders.CACHE_CONTROL, cacheable(parts.topTtl(), parts.topTtl(), Duration.ofMinutes(5)));
+    ctx.header(HttpHeaders.SURROGATE_KEY, "category:" + id + " " + TOP_KEY);
+    ctx.json(top.products().subList(0, Math.min(limit, top.products().size())));
+  }
+
+  // ---- operations ----
+
+  private void getMetrics(Context ctx) {
+    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+    ctx.result(parts.metrics().get());
+  }
+
+  private void getHealth(Context ctx) {
+    boolean db = parts.repository().ping(2);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("status", db ? "up" : "down");
+    out.put("database", Map.of("status", db ? "up" : "down"));
+    Map<String, Object> redis = new LinkedHashMap<>();
+    if (parts.redis() == null) {
+      redis.put("status", "disabled");
+    } else {
+      HotsetRedis.Health h = parts.redis().health();
+      redis.put("status", h.up() ? "up" : "down");
+      redis.put("connected", h.connected());
+      redis.put("breaker", h.circuit().name());
+      redis.put("endpoint", h.endpoint());
+    }
+    out.put("redis", redis);
+    out.put("breaker", Map.of("l2", parts.redis() == null ? "DISABLED" : parts.redis().health().circuit().name()));
+    out.put("cache", parts.hotset() == null ? "off" : "on");
+    out.put("viewsPending", parts.views().pending());
+    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.status(db ? 200 : 503).json(out);
+  }
+
+  private void postAdminInvalidate(Context ctx) {
+    String token = parts.adminToken();
+    if (token == null) {
+      throw ApiException.notFound("admin endpoints are off (HOTSET_ADMIN_TOKEN is not set)");
+    }
+    String auth = ctx.header("Authorization");
+    String given = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : "";
+    if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ApiException(401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required");
+    }
+    JsonNode body = body(ctx);
+    if (!(body instanceof ObjectNode object)) {
+      throw ApiException.badRequest("the body must be a JSON object");
+    }
+    String region = "product";
+    JsonNode r = object.get("region");
+    if (r != null) {
+      if (!r.isTextual()) {
+        throw ApiException.invalid("region", "must be a string");
+      }
+      region = r.textValue();
+    }
+    List<String> keys = strings(object, "keys");
+    List<String> tags = strings(object, "tags");
+    if (parts.hotset() != null) {
+      if (parts.hotset().region(region).isEmpty()) {
+        throw ApiException.invalid("region", "no region '" + ProductPatch.abbreviate(region) + "'");
+      }
+      try {
+        parts.hotset().invalidate(region, keys, tags, "admin");
+        if (!tags.isEmpty()) {
+          for (Region<?, ?> other : parts.hotset().regions()) {
+            if (!other.name().equals(region)) {
+              parts.hotset().invalidate(other.name(), List.of(), tags, "admin");
+            }
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid("keys", e.getMessage());
+      }
+    }
+    List<String> surrogate = new ArrayList<>();
+    if (region.equals("product")) {
+      keys.forEach(k -> surrogate.add("product:" + k));
+    } else if (region.equals("category-top")) {
+      keys.forEach(k -> surrogate.add("category:" + k));
+    }
+    surrogate.addAll(tags);
+    parts.edgePurge().purge(surrogate);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("region", region);
+    out.put("keys", keys);
+    out.put("tags", tags);
+    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.json(out);
+  }
+
+  // ---- helpers ----
+
+  private String cacheable(Duration maxAge, Duration swr, Duration sie) {
+    return parts.hotset() == null ? HttpHeaders.NO_STORE : HttpHeaders.sharedCacheable(maxAge, swr, sie);
+  }
+
+  static List<String> surrogateKeys(Product p) {
+    return List.of("product:" + p.id(), "category:" + p.categoryId());
+  }
+
+  private static long id(Context ctx, String what) {
+    String raw = ctx.pathParam("id");
+    if (raw.isEmpty() || raw.length() > 18 || !raw.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+      throw ApiException.badRequest(what + " must be a positive integer, was '" + ProductPatch.abbreviate(raw) + "'");
+    }
+    long id = Long.parseLong(raw);
+    if (id < 1) {
+      throw ApiException.badRequest(what + " must be a positive integer, was '" + raw + "'");
+    }
+    return id;
+  }
+
+  private JsonNode body(Context ctx) {
+    byte[] bytes = ctx.bodyAsBytes();
+    if (bytes.length == 0) {
+      throw ApiException.badRequest("a JSON body is required");
+    }
+    if (bytes.length > MAX_BODY_BYTES) {
+      throw new ApiException(413, "payload_too_large", "the body must be at most " + MAX_BODY_BYTES + " bytes");
+    }
+    try {
+      JsonNode node = json.readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        throw ApiException.badRequest("a JSON body is required");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw ApiException.badRequest("unreadable body");
+    }
+  }
+
+  private static String optionalText(ObjectNode object, String field, int max) {
+    JsonNode v = object.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw ApiException.invalid(field, "must be a string, was " + ProductPatch.describe(v));
+    }
+    if (v.textValue().length() > max) {
+      throw ApiException.invalid(field, "must be at most " + max + " characters");
+    }
+    return v.textValue();
+  }
+
+  private static List<String> strings(ObjectNode object, String field) {
+    JsonNode v = object.get(field);
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!(v instanceof ArrayNode array)) {
+      throw ApiException.invalid(field, "must be an array of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode e : array) {
+      if (e.isTextual() && !e.textValue().isEmpty()) {
+        out.add(e.textValue());
+      } else if (e.isIntegralNumber()) {
+        out.add(e.asText());
+      } else {
+        throw ApiException.invalid(field, "must be an array of non-empty strings, found " + ProductPatch.describe(e));
+      }
+    }
+    return out;
+  }
+
+  private void error(Context ctx, int status, String code, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", code);
+    body.put("message", message);
+    if (ctx.res().getHeader(HttpHeaders.CACHE_CONTROL) == null || status >= 500 || status == 400 || status == 401
+        || status == 413 || status == 422) {
+      ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    }
+    ctx.status(status).json(body);
+  }
+
+  private static String statusCode(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "payload_too_large";
+      case 415 -> "unsupported_media_type";
+      default -> status >= 500 ? "internal_error" : "http_" + status;
+    };
+  }
+}

@@ -1,2 +1,0 @@
-/** Placeholder; filled by its issue. */
-package io.hotset.catalog;
