@@ -20,7 +20,7 @@ import io.hotset.catalog.internal.QueryCounter;
 import io.hotset.catalog.internal.SchemaBootstrap;
 import io.hotset.catalog.internal.TopList;
 import io.hotset.catalog.internal.ViewCounterSink;
-import io.hotset.catalog.spi.ChangeFeed;
+import io.hotset.catalog.internal.CatalogChangeCapture;
 import io.hotset.catalog.spi.EdgePurge;
 import io.hotset.catalog.spi.ReadRouting;
 import io.hotset.redis.HotsetRedis;
@@ -54,11 +54,11 @@ import javax.sql.DataSource;
  * itself (see {@link CatalogConfig}) and builds, in order: the primary database (external, or the
  * embedded PostgreSQL of {@link LocalPostgres}), the schema and seed, read routing, the Redis tier
  * (if configured), the hotset regions {@code product} and {@code category-top}, the view counter's
- * write-behind buffer, the change feed, the materialized-view refresher and the HTTP server.
+ * write-behind buffer, change data capture ({@link CatalogChangeCapture}), the materialized-view
+ * refresher and the HTTP server.
  *
- * <p>The three places other modules plug in are {@link Builder#changeFeed}, {@link Builder#readRouting}
- * and {@link Builder#edgePurge}; their defaults are no feed, primary-only reads, and a plain HTTP
- * purge (or none).
+ * <p>Other modules plug in through {@link Builder#readRouting} and {@link Builder#edgePurge}; their
+ * defaults are primary-only reads and a plain HTTP purge (or none).
  */
 public final class CatalogService implements AutoCloseable {
   /** How often {@code top_products_per_category} is refreshed concurrently. */
@@ -148,7 +148,7 @@ public final class CatalogService implements AutoCloseable {
   /** Configures the plug-ins of a {@link CatalogService}; {@link #start()} builds and starts it. */
   public static final class Builder {
     private final CatalogConfig config;
-    private ChangeFeed changeFeed = ChangeFeed.none();
+    private boolean changeCapture = true;
     private Function<DataSource, ReadRouting> readRouting = ReadRouting::primaryOnly;
     private EdgePurge edgePurge;
     private Consumer<Javalin> routes = app -> {};
@@ -158,9 +158,13 @@ public final class CatalogService implements AutoCloseable {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** Change data capture from the database (default: none; the service's own writes still invalidate). */
-    public Builder changeFeed(ChangeFeed feed) {
-      this.changeFeed = Objects.requireNonNull(feed, "changeFeed");
+    /**
+     * Whether to run change data capture from the database's WAL (default on; needs
+     * {@code wal_level=logical}, else it is skipped with a message): writes that bypass the
+     * service invalidate the caches and purge the edge, and product_view is kept current.
+     */
+    public Builder changeCapture(boolean enabled) {
+      this.changeCapture = enabled;
       return this;
     }
 
@@ -297,8 +301,13 @@ public final class CatalogService implements AutoCloseable {
           : config.edgePurgeUrl().<EdgePurge>map(u -> new HttpEdgePurge(u, log)).orElse(EdgePurge.none());
       Region<Long, Product> productRegion = products;
       Region<Long, TopList> topRegion = top;
-      changeFeed.start(change -> onChange(change, productRegion, topRegion, purge));
-      closeables.push(changeFeed);
+      if (hotset != null && changeCapture) {
+        CatalogChangeCapture cdc = CatalogChangeCapture.startOrNull(url, user, password, hotset, primary, purge,
+            registry, log);
+        if (cdc != null) {
+          closeables.push(cdc);
+        }
+      }
 
       // 7. Periodic REFRESH MATERIALIZED VIEW CONCURRENTLY; the refresher invalidates every top list.
       ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -345,34 +354,6 @@ public final class CatalogService implements AutoCloseable {
             + e.getMessage(), e);
       }
       return new CatalogService(closeables, app, registry, hotset, primary, embedded);
-    }
-
-    private static void onChange(ChangeFeed.Change change, Region<Long, Product> products, Region<Long, TopList> top,
-        EdgePurge purge) {
-      try {
-        switch (change.table()) {
-          case "products", "product_view", "reviews" -> {
-            // reviews changes carry the review's product id as their key.
-            long id = Long.parseLong(change.key());
-            if (products != null) {
-              products.invalidate(id);
-            }
-            purge.purge(List.of("product:" + id));
-          }
-          case "categories" -> {
-            if (products != null) {
-              products.invalidateTag("category:" + change.key());
-            }
-            if (top != null) {
-              top.invalidate(Long.parseLong(change.key()));
-            }
-            purge.purge(List.of("category:" + change.key()));
-          }
-          default -> { }
-        }
-      } catch (RuntimeException e) {
-        System.err.println("hotset-catalog: cannot apply change " + change + ": " + e);
-      }
     }
 
     private HikariDataSource pool(String name, String url, String user, String password) {

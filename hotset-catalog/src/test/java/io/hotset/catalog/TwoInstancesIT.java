@@ -127,6 +127,51 @@ class TwoInstancesIT {
   }
 
   @Test
+  void aDirectSqlPriceUpdateIsVisibleOnBothInstancesWithinOneSecond(PostgresServer pg) throws Exception {
+    Http onA = new Http(a.url());
+    Http onB = new Http(b.url());
+    for (long id = 10; id < 15; id++) {
+      assertThat(onA.get("/products/" + id).statusCode()).isEqualTo(200); // cached in A's L1, B's L1 and L2
+      assertThat(onB.get("/products/" + id).statusCode()).isEqualTo(200);
+      int price = 777_00 + (int) id;
+      // as an operator would: the source table only, bypassing the service (and product_view)
+      pg.psql("UPDATE products SET price_cents = " + price + ", version = version + 1 WHERE product_id = " + id);
+      long start = System.nanoTime();
+      for (Http side : new Http[] {onA, onB}) {
+        long seen = -1;
+        while (System.nanoTime() - start < Duration.ofSeconds(1).toNanos()) {
+          seen = JSON.readTree(side.get("/products/" + id).body()).get("priceCents").asLong();
+          if (seen == price) {
+            break;
+          }
+          Thread.sleep(10);
+        }
+        assertThat(seen).as("product %d within 1 s of a direct SQL update", id).isEqualTo(price);
+      }
+    }
+    assertThat(pg.psql("SELECT price_cents FROM product_view WHERE product_id = 14"))
+        .as("the view maintainer recomputed product_view from the change stream").isEqualTo("77714");
+  }
+
+  @Test
+  void aDirectSqlCategoryRenameReachesItsProducts(PostgresServer pg) throws Exception {
+    Http onB = new Http(b.url());
+    JsonNode p = JSON.readTree(onB.get("/products/5").body());
+    long category = p.get("categoryId").asLong();
+    pg.psql("UPDATE categories SET category_name = 'Renamed by SQL' WHERE category_id = " + category);
+    long start = System.nanoTime();
+    String seen = null;
+    while (System.nanoTime() - start < Duration.ofSeconds(2).toNanos()) {
+      seen = JSON.readTree(onB.get("/products/5").body()).get("category").asText();
+      if (seen.equals("Renamed by SQL")) {
+        break;
+      }
+      Thread.sleep(10);
+    }
+    assertThat(seen).isEqualTo("Renamed by SQL");
+  }
+
+  @Test
   void healthShowsRedis() throws Exception {
     HttpResponse<String> r = new Http(a.url()).get("/health");
     assertThat(r.statusCode()).isEqualTo(200);
