@@ -120,7 +120,8 @@ public final class CacheControl {
    * accepted, unknown directives are kept as {@link #extensions()}, and the first occurrence of a
    * repeated directive wins. Following RFC 9111 §4.2.1, a {@code max-age} or {@code s-maxage} whose
    * argument is not delta-seconds is read as 0 (stale), and such a {@code stale-while-revalidate}
-   * or {@code stale-if-error} is ignored. Field names given to {@code private} or {@code no-cache}
+   * or {@code stale-if-error} is ignored; {@code public} together with {@code private} reads as
+   * {@code private} (the most restrictive). Field names given to {@code private} or {@code no-cache}
    * are dropped, which makes the directive apply to the whole response (stricter).
    *
    * @param value the field value; null or blank gives {@link #empty()}

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -181,8 +182,7 @@ public final class VarnishPurger implements EdgePurger {
       String problem;
       boolean retryable;
       if (error != null) {
-        Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException
-            ? error.getCause() : error;
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         problem = cause.getClass().getSimpleName() + ": " + cause.getMessage();
         retryable = true;
       } else if (resp.statusCode() / 100 == 2) {

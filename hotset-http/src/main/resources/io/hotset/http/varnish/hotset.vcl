@@ -12,8 +12,8 @@ vcl 4.1;
 #     short-lived "hit-for-miss" markers (uncacheable) instead of objects.
 #     Cookies are not stripped: a route that must ignore cookies has to say so here, explicitly.
 #  2. Grace comes only from the origin's stale-while-revalidate (Varnish reads it into
-#     beresp.grace; without it grace is 0, not the 10 s default_grace), so the edge serves stale
-#     content exactly as long as the origin allowed. A background refresh that fails with a 5xx is
+#     beresp.grace; without it, or with must-revalidate / proxy-revalidate, grace is 0, not the
+#     10 s default_grace), so the edge serves stale content exactly as long as the origin allowed. A background refresh that fails with a 5xx is
 #     abandoned, which keeps serving the stale object for the rest of its grace (stale-if-error
 #     within the stale-while-revalidate window).
 #  3. Purge by surrogate key: responses are tagged by their xkey and Surrogate-Key headers, and a
@@ -138,8 +138,9 @@ sub vcl_backend_response {
         return (deliver);
     }
 
-    # Grace only where the origin allowed stale content.
-    if (beresp.http.Cache-Control !~ "(?i)stale-while-revalidate") {
+    # Grace only where the origin allowed stale content, and never past must-revalidate.
+    if (beresp.http.Cache-Control !~ "(?i)stale-while-revalidate"
+            || beresp.http.Cache-Control ~ "(?i)(must|proxy)-revalidate") {
         set beresp.grace = 0s;
     }
 }
