@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -197,8 +198,8 @@ public final class VarnishServer extends ServerProcess {
         String name = "hotset_" + vclGeneration.incrementAndGet();
         Path file = workDir().resolve("vcl-" + name + ".vcl");
         try {
-            Files.writeString(file, rendered, StandardCharsets.UTF_8);
-            Files.writeString(workDir().resolve(VCL_FILE_NAME), rendered, StandardCharsets.UTF_8);
+            writeReadable(file, rendered);
+            writeReadable(workDir().resolve(VCL_FILE_NAME), rendered);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
@@ -292,8 +293,14 @@ public final class VarnishServer extends ServerProcess {
     @Override
     protected void prepare() throws IOException {
         if (vcl != null) {
-            Files.writeString(workDir().resolve(VCL_FILE_NAME), vcl, StandardCharsets.UTF_8);
+            writeReadable(workDir().resolve(VCL_FILE_NAME), vcl);
         }
+    }
+
+    /** Writes a VCL file readable by varnishd's compiler, which runs as another user when we are root. */
+    private static void writeReadable(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     @Override
