@@ -59,7 +59,7 @@ public final class LoadReport {
       s.append(String.format(Locale.ROOT, "hook       at %.1f s, started %.2f s, exit %s: %s%n", h.atSeconds(),
           h.startedSeconds(), h.exitCode() == null ? "killed" : h.exitCode(), h.command()));
     }
-    if (!r.findings().isEmpty()) {
+    if (r.findings().values().stream().anyMatch(v -> !(v instanceof Map))) {
       s.append("findings\n");
       r.findings().forEach((k, v) -> {
         if (!(v instanceof Map)) {

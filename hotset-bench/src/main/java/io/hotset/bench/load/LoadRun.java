@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,9 +27,16 @@ import org.HdrHistogram.Recorder;
 /**
  * One run of the load harness: a closed loop of {@code concurrency} workers, each sending one
  * request at a time (GET or PUT {@code /products/{id}}) until the deadline or the request bound,
- * and one conductor thread (the caller's) that every tick drains the latency recorders, scrapes
- * {@code /metrics}, prints a progress line and, at their times, starts the hooks and cuts the
- * phases.
+ * and one conductor thread (the caller's) that every tick drains the latency recorders and starts
+ * a scrape of {@code /metrics}, and at their times cuts the phases and starts the hooks.
+ *
+ * <p>The conductor never blocks on the service: a tick's scrape is asynchronous, and its bucket
+ * of the timeline is completed (and its progress line printed) when the scrape arrives. A
+ * service that a hook has just stopped therefore delays neither the next tick nor the next hook.
+ * At a hook the conductor first cuts the phase, then waits at most 100 ms for the scrape that
+ * closes it (so the phase before a {@code kill -STOP} normally has its figures), then starts the
+ * hook. Service figures of an interval come from the first and last scrapes inside it that
+ * answered, and say so when they cover less than the interval.
  *
  * <p>Why a closed loop: it measures what a fixed pool of clients gets, which is what the ratios
  * between two runs (with and without a tier, before and during an outage) are about. Its known
@@ -36,7 +44,8 @@ import org.HdrHistogram.Recorder;
  * per-second timeline, where the throughput of a stall drops instead of the latency exploding.
  *
  * <p>Every loop is bounded: workers by the deadline and the request bound, each request by
- * {@code --timeout}, the joins by the timeout plus a margin, hooks by {@code --hook-timeout}.
+ * {@code --timeout}, the joins by the timeout plus a margin, scrapes by {@code --scrape-timeout},
+ * hooks by {@code --hook-timeout}.
  */
 final class LoadRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,12 +71,15 @@ final class LoadRun {
   private volatile long deadline;
   private volatile DistinctIds phaseIds;
   private volatile DistinctIds runIds;
+  private final java.util.concurrent.BlockingQueue<Object> signals = new java.util.concurrent.LinkedBlockingQueue<>();
 
   // conductor state (conductor thread only)
   private long lastTick;
   private Map<String, Long> lastCounts = new TreeMap<>();
   private long[] lastEdge = new long[4];
-  private MetricsScraper.Scrape lastScrape;
+  private MetricsScraper.Scrape lastResolvedScrape;
+  private final java.util.ArrayDeque<PendingTick> pending = new java.util.ArrayDeque<>();
+  private final List<ScrapePoint> scrapePoints = new ArrayList<>();
   private long measureStart;
   private final Histogram totalRead = new Histogram(3);
   private final Histogram totalWrite = new Histogram(3);
@@ -95,9 +107,10 @@ final class LoadRun {
     LoadResult.Prewarm prewarm = cfg.prewarmKeys() > 0 ? prewarm() : null;
 
     List<String> names = cfg.resolvedPhaseNames();
-    lastScrape = scraper.scrape();
+    lastResolvedScrape = MetricsScraper.await(scraper.scrapeAsync(), cfg.scrapeTimeout().plusSeconds(1));
     long t0 = System.nanoTime();
     lastTick = t0;
+    scrapePoints.add(new ScrapePoint(t0, 0, lastResolvedScrape));
     boolean hasWarmup = !cfg.warmup().isZero();
     if (!hasWarmup) {
       beginMeasurement(t0, names.get(0));
@@ -119,8 +132,7 @@ final class LoadRun {
       long warmupEnd = t0 + cfg.warmup().toNanos();
       long nextTick = t0 + cfg.tick().toNanos();
       while (workersDone.getCount() > 0 && System.nanoTime() - warmupEnd < 0) {
-        long wake = Math.min(nextTick, warmupEnd);
-        workersDone.await(Math.max(0, wake - System.nanoTime()), TimeUnit.NANOSECONDS);
+        awaitSignal(Math.min(nextTick, warmupEnd));
         if (System.nanoTime() - nextTick >= 0 && System.nanoTime() - warmupEnd < 0) {
           tick("warmup", t0 + cfg.warmup().toNanos());
           nextTick += cfg.tick().toNanos();
@@ -129,47 +141,44 @@ final class LoadRun {
       tick("warmup", t0 + cfg.warmup().toNanos());
       long warmupRequests = Outcomes.count(lastCounts, null);
       warmup = new LoadResult.Warmup((lastTick - t0) / 1e9, warmupRequests, Outcomes.errors(lastCounts));
-      long start = System.nanoTime();
-      deadline = start + cfg.duration().toNanos();
-      beginMeasurement(start, names.get(0));
+      // the measurement starts at the drain of the last warm-up tick, where its scrape belongs
+      deadline = lastTick + cfg.duration().toNanos();
+      beginMeasurement(lastTick, names.get(0));
     }
 
     HookRunner hooks = new HookRunner(measureStart, cfg.hookTimeout());
-    List<Event> events = events();
     Thread purger = null;
     if (cfg.purgeRate() > 0) {
       purger = new Thread(() -> purge(seeds.split()), "load-purger");
       purger.setDaemon(true);
       purger.start();
     }
-    List<Thread> actions = new ArrayList<>();
+    List<Thread> actions = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<LoadResult.HookRun> actionRuns = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Event> events = events();
     int nextEvent = 0;
     int phaseIndex = 0;
     long nextTick = measureStart + cfg.tick().toNanos();
     while (workersDone.getCount() > 0 && System.nanoTime() - deadline < 0) {
-      long eventAt = nextEvent < events.size() ? measureStart + events.get(nextEvent).at : Long.MAX_VALUE;
-      long wake = Math.min(Math.min(nextTick, deadline), eventAt);
-      workersDone.await(Math.max(0, wake - System.nanoTime()), TimeUnit.NANOSECONDS);
+      long eventAt = nextEvent < events.size() ? measureStart + events.get(nextEvent).at : deadline;
+      awaitSignal(Math.min(Math.min(nextTick, deadline), eventAt));
       long now = System.nanoTime();
       if (now - deadline >= 0 || workersDone.getCount() == 0) {
         break;
       }
       if (nextEvent < events.size() && now - eventAt >= 0) {
         Event e = events.get(nextEvent++);
+        // Cut the phase first, so that its closing scrape normally sees the service before the
+        // hook changes it; but never hold a hook back for more than HOOK_SCRAPE_WAIT (a stopped
+        // service does not answer at all).
         tick(phase.name, measureStart);
         phaseIndex++;
         closePhase();
         openPhase(names.get(Math.min(phaseIndex, names.size() - 1)), lastTick);
-        if (e.hook != null) {
-          log.printf(Locale.ROOT, "[%6.1fs] hook: %s%n", (now - measureStart) / 1e9, e.hook.command());
-          hooks.start(e.hook);
-        } else {
+        MetricsScraper.await(pending.peekLast().scrape(), HOOK_SCRAPE_WAIT);
+        fire(e, hooks, actions, actionRuns);
+        if (e.hook == null) {
           invalidatePhase = phase;
-          Thread t = new Thread(() -> actionRuns.add(invalidatePrewarmed()), "load-invalidate");
-          t.setDaemon(true);
-          t.start();
-          actions.add(t);
         }
       } else if (now - nextTick >= 0) {
         tick(phase.name, measureStart);
@@ -190,6 +199,7 @@ final class LoadRun {
     long measureEnd = System.nanoTime();
     tick(phase.name, measureStart);
     closePhase();
+    resolve(true);
     for (Thread t : actions) {
       t.join(cfg.hookTimeout().toMillis());
     }
@@ -202,6 +212,25 @@ final class LoadRun {
   /** A point of the measurement where something happens: a hook, or (hook null) the mass invalidation. */
   private record Event(long at, Hook hook) {}
 
+  /** Signals the conductor that the workers are done. */
+  private static final Object WORKERS_DONE = new Object();
+
+  /** The longest a hook waits for the scrape that closes the phase before it. */
+  private static final java.time.Duration HOOK_SCRAPE_WAIT = java.time.Duration.ofMillis(100);
+
+  /** Starts a hook (or the mass invalidation) without waiting for it. */
+  private void fire(Event e, HookRunner hooks, List<Thread> actions, List<LoadResult.HookRun> actionRuns) {
+    if (e.hook != null) {
+      hooks.start(e.hook);
+      log.printf(Locale.ROOT, "[%6.1fs] hook: %s%n", (System.nanoTime() - measureStart) / 1e9, e.hook.command());
+    } else {
+      Thread t = new Thread(() -> actionRuns.add(invalidatePrewarmed()), "load-invalidate");
+      t.setDaemon(true);
+      t.start();
+      actions.add(t);
+    }
+  }
+
   private List<Event> events() {
     List<Event> events = new ArrayList<>();
     cfg.hooks().forEach(h -> events.add(new Event(h.at().toNanos(), h)));
@@ -210,6 +239,24 @@ final class LoadRun {
     }
     events.sort(java.util.Comparator.comparingLong(Event::at));
     return events;
+  }
+
+  /**
+   * Waits until {@code wakeAt} or a signal (a hook fired, the workers are done), meanwhile
+   * completing the ticks whose scrapes arrive; returns the signal, or null.
+   */
+  private Object awaitSignal(long wakeAt) throws InterruptedException {
+    while (true) {
+      long left = wakeAt - System.nanoTime();
+      if (!pending.isEmpty()) {
+        left = Math.min(left, 10_000_000L);
+      }
+      Object signal = signals.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+      resolve(false);
+      if (signal != null || System.nanoTime() - wakeAt >= 0) {
+        return signal;
+      }
+    }
   }
 
   private void beginMeasurement(long now, String firstPhase) {
@@ -267,6 +314,9 @@ final class LoadRun {
       Thread.currentThread().interrupt();
     } finally {
       done.countDown();
+      if (done.getCount() == 0) {
+        signals.add(WORKERS_DONE);
+      }
     }
   }
 
@@ -438,8 +488,17 @@ final class LoadRun {
 
   // ---------------------------------------------------------------- conductor
 
-  /** Drains the recorders into a bucket of the timeline (and the current phase, when measuring). */
-  private void tick(String phaseName, long origin) throws InterruptedException {
+  /** A drained tick waiting for its scrape. */
+  private record PendingTick(long tick, double seconds, double t, String phase, long reads, long writes, long admin,
+      long errors, Double readP50, Double readP99, Double writeP99, Double edgeHitRatio, long readsCumulative,
+      CompletableFuture<MetricsScraper.Scrape> scrape) {}
+
+  /**
+   * Drains the recorders (into the current phase, when measuring) and starts a scrape; the
+   * bucket of the timeline is completed when the scrape arrives ({@link #resolve}), so a service
+   * that does not answer never holds up the conductor.
+   */
+  private void tick(String phaseName, long origin) {
     long now = System.nanoTime();
     Histogram read = readRec.getIntervalHistogram();
     Histogram write = writeRec.getIntervalHistogram();
@@ -452,9 +511,6 @@ final class LoadRun {
     for (int i = 0; i < 4; i++) {
       edgeLookups += edgeNow[i] - lastEdge[i];
     }
-    MetricsScraper.Scrape scrape = scraper.scrape();
-    MetricsScraper.Delta service = MetricsScraper.delta(scrape, lastScrape);
-    double seconds = Math.max(1e-9, (now - lastTick) / 1e9);
     if (phase != null && measuring) {
       phase.read.add(read);
       phase.write.add(write);
@@ -463,25 +519,44 @@ final class LoadRun {
       totalWrite.add(write);
       totalAdmin.add(admin);
     }
-    long reads = Outcomes.count(delta, Outcomes.READ);
-    long writes = Outcomes.count(delta, Outcomes.WRITE);
-    long admins = Outcomes.count(delta, Outcomes.ADMIN);
-    long errors = Outcomes.errors(delta);
-    ServiceCounters c = service.counters();
-    Long dbProduct = c != null && c.dbPresent() ? Math.round(c.dbProductQueries()) : null;
-    Long db = c != null && c.dbPresent() ? Math.round(c.dbQueries()) : null;
-    Double cacheHit = dbProduct == null || reads == 0 ? null : Math.max(0, 1 - (double) dbProduct / reads);
-    LoadResult.Bucket bucket = new LoadResult.Bucket((now - origin) / 1e9, seconds, phaseName, reads, writes, admins,
-        errors, (reads + writes + admins) / seconds, p(read, 50), p(read, 99), p(write, 99),
-        Ratios.ratio(edgeHits, edgeLookups),
-        c != null && c.tiersPresent() ? c.l1HitRatio() : null, c != null && c.tiersPresent() ? c.l2HitRatio() : null,
-        dbProduct, db, dbProduct == null ? null : dbProduct / seconds, cacheHit);
-    timeline.add(bucket);
+    pending.add(new PendingTick(now, Math.max(1e-9, (now - lastTick) / 1e9), (now - origin) / 1e9, phaseName,
+        Outcomes.count(delta, Outcomes.READ), Outcomes.count(delta, Outcomes.WRITE),
+        Outcomes.count(delta, Outcomes.ADMIN), Outcomes.errors(delta), p(read, 50), p(read, 99), p(write, 99),
+        Ratios.ratio(edgeHits, edgeLookups), Outcomes.count(counts, Outcomes.READ), scraper.scrapeAsync()));
     lastTick = now;
     lastCounts = counts;
     lastEdge = edgeNow;
-    lastScrape = scrape;
-    progress(bucket);
+  }
+
+  /** Completes the pending ticks in order whose scrapes have arrived (all of them, bounded, with {@code wait}). */
+  private void resolve(boolean wait) throws InterruptedException {
+    while (!pending.isEmpty()) {
+      PendingTick pt = pending.peek();
+      MetricsScraper.Scrape scrape;
+      if (pt.scrape().isDone()) {
+        scrape = pt.scrape().join();
+      } else if (wait) {
+        scrape = MetricsScraper.await(pt.scrape(), cfg.scrapeTimeout().plusSeconds(1));
+      } else {
+        return;
+      }
+      pending.poll();
+      MetricsScraper.Delta service = MetricsScraper.delta(scrape, lastResolvedScrape);
+      lastResolvedScrape = scrape;
+      scrapePoints.add(new ScrapePoint(pt.tick(), pt.readsCumulative(), scrape));
+      ServiceCounters c = service.counters();
+      Long dbProduct = c != null && c.dbPresent() ? Math.round(c.dbProductQueries()) : null;
+      Long db = c != null && c.dbPresent() ? Math.round(c.dbQueries()) : null;
+      long reads = pt.reads();
+      Double cacheHit = dbProduct == null || reads == 0 ? null : Math.max(0, 1 - (double) dbProduct / reads);
+      LoadResult.Bucket bucket = new LoadResult.Bucket(pt.t(), pt.seconds(), pt.phase(), reads, pt.writes(),
+          pt.admin(), pt.errors(), (reads + pt.writes() + pt.admin()) / pt.seconds(), pt.readP50(), pt.readP99(),
+          pt.writeP99(), pt.edgeHitRatio(),
+          c != null && c.tiersPresent() ? c.l1HitRatio() : null, c != null && c.tiersPresent() ? c.l2HitRatio() : null,
+          dbProduct, db, dbProduct == null ? null : dbProduct / pt.seconds(), cacheHit);
+      timeline.add(bucket);
+      progress(bucket);
+    }
   }
 
   private void progress(LoadResult.Bucket b) {
@@ -522,19 +597,17 @@ final class LoadRun {
     final String name;
     final long start;
     final Map<String, Long> startCounts;
-    final MetricsScraper.Scrape startScrape;
     final DistinctIds ids;
     final Histogram read = new Histogram(3);
     final Histogram write = new Histogram(3);
     final Histogram admin = new Histogram(3);
-    LoadResult.Phase result;
+    long end;
+    Map<String, Long> counts = Map.of();
 
-    PhaseAccumulator(String name, long start, Map<String, Long> startCounts, MetricsScraper.Scrape startScrape,
-        DistinctIds ids) {
+    PhaseAccumulator(String name, long start, Map<String, Long> startCounts, DistinctIds ids) {
       this.name = name;
       this.start = start;
       this.startCounts = startCounts;
-      this.startScrape = startScrape;
       this.ids = ids;
     }
   }
@@ -542,24 +615,74 @@ final class LoadRun {
   /** Opens a phase at the last tick (its counts and scrape are the phase's starting point). */
   private void openPhase(String name, long start) {
     DistinctIds ids = new DistinctIds(maxTrackedId);
-    phase = new PhaseAccumulator(name, start, lastCounts, lastScrape, ids);
+    phase = new PhaseAccumulator(name, start, lastCounts, ids);
     phases.add(phase);
     phaseIds = ids;
   }
 
-  /** Closes the current phase at the last tick. */
+  /** Closes the current phase at the last tick (its service figures wait for the scrapes). */
   private void closePhase() {
-    PhaseAccumulator p = phase;
-    Map<String, Long> counts = Outcomes.minus(lastCounts, p.startCounts);
-    double seconds = Math.max(1e-9, (lastTick - p.start) / 1e9);
+    phase.end = lastTick;
+    phase.counts = Outcomes.minus(lastCounts, phase.startCounts);
+  }
+
+  private LoadResult.Phase phaseResult(PhaseAccumulator p) {
+    Map<String, Long> counts = p.counts;
+    double seconds = Math.max(1e-9, (p.end - p.start) / 1e9);
     long reads = Outcomes.count(counts, Outcomes.READ);
     long writes = Outcomes.count(counts, Outcomes.WRITE);
     long admin = Outcomes.count(counts, Outcomes.ADMIN);
-    LoadResult.Service service = service(MetricsScraper.delta(lastScrape, p.startScrape), reads, seconds);
-    p.result = new LoadResult.Phase(p.name, (p.start - measureStart) / 1e9, (lastTick - measureStart) / 1e9,
+    return new LoadResult.Phase(p.name, (p.start - measureStart) / 1e9, (p.end - measureStart) / 1e9,
         reads + writes + admin, reads, writes, admin, Outcomes.errors(counts), Outcomes.notFound(counts),
         (reads + writes + admin) / seconds, LoadResult.Latency.of(p.read), LoadResult.Latency.of(p.write), counts,
-        p.ids.count(1, cfg.products()), p.ids.count(cfg.products() + 1L, Long.MAX_VALUE), service);
+        p.ids.count(1, cfg.products()), p.ids.count(cfg.products() + 1L, Long.MAX_VALUE),
+        serviceBetween(p.start, p.end));
+  }
+
+  /** A scrape taken at a tick, with the reads completed by then (cumulative). */
+  private record ScrapePoint(long tick, long reads, MetricsScraper.Scrape scrape) {
+    boolean ok() {
+      return !scrape.byTarget().isEmpty();
+    }
+  }
+
+  /**
+   * The service's counters between two ticks: from the first scrape that answered at or after
+   * {@code from} to the last one with the same targets at or before {@code to}, with rates over
+   * the time they cover. A scrape can fail exactly at a phase boundary (the hook just stopped the
+   * service): then the figures cover less than the phase, and say so.
+   */
+  private LoadResult.Service serviceBetween(long from, long to) {
+    ScrapePoint first = null;
+    ScrapePoint last = null;
+    List<String> errors = new ArrayList<>();
+    for (ScrapePoint p : scrapePoints) {
+      if (p.tick - from < 0 || p.tick - to > 0) {
+        continue;
+      }
+      errors.addAll(p.scrape.errors());
+      if (!p.ok()) {
+        continue;
+      }
+      if (first == null) {
+        first = p;
+      } else if (p.scrape.byTarget().keySet().equals(first.scrape.byTarget().keySet())) {
+        last = p;
+      }
+    }
+    if (first == null || last == null) {
+      return service(new MetricsScraper.Delta(null, false, errors.stream().distinct().toList()), 0, 1);
+    }
+    MetricsScraper.Delta d = MetricsScraper.delta(last.scrape, first.scrape);
+    boolean covered = first.tick == from && last.tick == to;
+    List<String> notes = new ArrayList<>(errors.stream().distinct().toList());
+    if (!covered) {
+      notes.add(String.format(Locale.ROOT, "the figures cover %.1f-%.1f s of %.1f-%.1f s",
+          (first.tick - measureStart) / 1e9, (last.tick - measureStart) / 1e9, (from - measureStart) / 1e9,
+          (to - measureStart) / 1e9));
+    }
+    return service(new MetricsScraper.Delta(d.counters(), d.complete() && covered && errors.isEmpty(), notes),
+        last.reads - first.reads, Math.max(1e-9, (last.tick - first.tick) / 1e9));
   }
 
   static LoadResult.Service service(MetricsScraper.Delta d, long reads, double seconds) {
@@ -580,16 +703,16 @@ final class LoadRun {
 
   private LoadResult result(String startedAt, double seconds, LoadResult.Prewarm prewarm, LoadResult.Warmup warmup,
       List<LoadResult.HookRun> hookRuns) {
+    List<LoadResult.Phase> phaseResults = phases.stream().map(this::phaseResult).toList();
     Map<String, Long> counts = new TreeMap<>();
-    for (PhaseAccumulator p : phases) {
-      p.result.outcomes().forEach((k, v) -> counts.merge(k, v, Long::sum));
+    for (LoadResult.Phase p : phaseResults) {
+      p.outcomes().forEach((k, v) -> counts.merge(k, v, Long::sum));
     }
     long reads = Outcomes.count(counts, Outcomes.READ);
     long writes = Outcomes.count(counts, Outcomes.WRITE);
     long admin = Outcomes.count(counts, Outcomes.ADMIN);
     long requests = reads + writes + admin;
-    MetricsScraper.Delta whole = MetricsScraper.delta(lastScrape, phases.get(0).startScrape);
-    LoadResult.Service service = service(whole, reads, seconds);
+    LoadResult.Service service = serviceBetween(phases.get(0).start, lastTick);
     LoadResult.Totals totals = new LoadResult.Totals(requests, reads, writes, admin, Outcomes.errors(counts),
         Outcomes.notFound(counts), Outcomes.transportErrors(counts), requests / seconds, reads / seconds,
         service.dbShareOfReads());
@@ -606,10 +729,9 @@ final class LoadRun {
     long edgeAll = e[0] + e[1] + e[2] + e[3];
     LoadResult.Edge edgeResult = edgeAll == 0 ? null
         : new LoadResult.Edge(e[0], e[1], e[2], e[3], Ratios.ratio(e[0], edgeAll));
-    List<LoadResult.Phase> phaseResults = phases.stream().map(p -> p.result).toList();
     ScenarioFindings.Context context = new ScenarioFindings.Context(cfg, seconds, totals, service, phaseResults,
         timeline, runIds, invalidatePhase == null ? null : invalidatePhase.ids,
-        invalidatePhase == null ? null : invalidatePhase.result, hotReads.sum(),
+        invalidatePhase == null ? null : phaseResults.get(phases.indexOf(invalidatePhase)), hotReads.sum(),
         purgedIds.sum(), LoadResult.Latency.of(totalAdmin));
     return new LoadResult(LoadResult.SCHEMA, cfg.scenario(), startedAt, cfg.summary(), seconds, totals, latency,
         counts, edgeResult, service, phaseResults, hookRuns, List.copyOf(timeline), prewarm, warmup,

@@ -41,35 +41,54 @@ final class MetricsScraper {
     this.enabled = enabled;
   }
 
-  Scrape scrape() throws InterruptedException {
+  /**
+   * Starts a scrape of every target. The future always completes normally, within about the
+   * scrape timeout: a target that fails or does not answer in time is an error line of the scrape.
+   */
+  CompletableFuture<Scrape> scrapeAsync() {
     if (!enabled) {
-      return Scrape.NONE;
+      return CompletableFuture.completedFuture(Scrape.NONE);
     }
-    Map<URI, CompletableFuture<HttpResponse<String>>> pending = new LinkedHashMap<>();
+    Map<URI, CompletableFuture<Object>> pending = new LinkedHashMap<>();
     for (URI t : targets) {
       HttpRequest request = HttpRequest.newBuilder(URI.create(t + "/metrics")).timeout(timeout).GET().build();
-      pending.put(t, client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+      CompletableFuture<Object> f = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+          .<Object>handle((r, ex) -> {
+            if (ex != null) {
+              Throwable cause = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null
+                  ? ex.getCause() : ex;
+              return t + "/metrics: " + cause.getClass().getSimpleName();
+            }
+            if (r.statusCode() != 200) {
+              return t + "/metrics: HTTP " + r.statusCode();
+            }
+            return ServiceCounters.from(PrometheusText.parse(r.body()));
+          })
+          .completeOnTimeout(t + "/metrics: timed out", timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+      pending.put(t, f);
     }
-    Map<URI, ServiceCounters> byTarget = new LinkedHashMap<>();
-    List<String> errors = new ArrayList<>();
-    long deadline = System.nanoTime() + timeout.toNanos() + 200_000_000L;
-    for (Map.Entry<URI, CompletableFuture<HttpResponse<String>>> e : pending.entrySet()) {
-      try {
-        HttpResponse<String> r = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (r.statusCode() != 200) {
-          errors.add(e.getKey() + "/metrics: HTTP " + r.statusCode());
+    return CompletableFuture.allOf(pending.values().toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      Map<URI, ServiceCounters> byTarget = new LinkedHashMap<>();
+      List<String> errors = new ArrayList<>();
+      pending.forEach((t, f) -> {
+        Object o = f.join();
+        if (o instanceof ServiceCounters c) {
+          byTarget.put(t, c);
         } else {
-          byTarget.put(e.getKey(), ServiceCounters.from(PrometheusText.parse(r.body())));
+          errors.add((String) o);
         }
-      } catch (ExecutionException ex) {
-        Throwable cause = ex.getCause() == null ? ex : ex.getCause();
-        errors.add(e.getKey() + "/metrics: " + cause.getClass().getSimpleName());
-      } catch (TimeoutException ex) {
-        e.getValue().cancel(true);
-        errors.add(e.getKey() + "/metrics: timed out");
-      }
+      });
+      return new Scrape(System.nanoTime(), byTarget, errors);
+    });
+  }
+
+  /** Waits for {@code scrape} at most {@code bound}; an error scrape when it is not done by then. */
+  static Scrape await(CompletableFuture<Scrape> scrape, Duration bound) throws InterruptedException {
+    try {
+      return scrape.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      return new Scrape(System.nanoTime(), Map.of(), List.of("metrics scrape did not finish: " + e));
     }
-    return new Scrape(System.nanoTime(), byTarget, errors);
   }
 
   /** What the counters did from {@code before} to {@code after}; null counters when no target is in both. */
