@@ -288,7 +288,7 @@ public final class LoadMain implements Runnable {
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true,
-      description = "Free-form load: Zipf(0.99) reads, 1% writes, 10 s warm-up, 60 s, unless told otherwise.")
+      description = "Free-form load: Zipf(0.99) reads, 1%% writes, 10 s warm-up, 60 s, unless told otherwise.")
   static final class Run implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -303,14 +303,14 @@ public final class LoadMain implements Runnable {
 
   @Command(name = "scenario", mixinStandardHelpOptions = true,
       description = {"Runs a named scenario with its defaults (any option overrides them):",
-          "  steady        Zipf(0.99) reads with 1% price writes",
-          "  stampede      (mass-expiry) warm all ids, read through their expiry or --invalidate-at; "
-              + "DB queries per expired key",
-          "  redis-outage  steady load with --at hooks (kill -STOP/-CONT redis); errors per phase",
-          "  penetration   reads of random ids beyond --products (404s); DB queries per distinct missing id",
-          "  hot-key       (viral) --hot-id takes --hot-share of reads",
-          "  cold-start    no warm-up; time until 90% of reads are served without the DB",
-          "  purge-storm   reads while purging tags at --purge-rate; needs --admin-token"})
+          "  steady        Zipf(0.99) reads with 1%% price writes",
+          "  stampede      (mass-expiry) warm all ids, read on through their expiry",
+          "                or --invalidate-at; DB queries per expired key",
+          "  redis-outage  steady load with --at hooks; errors per phase",
+          "  penetration   reads of ids beyond --products; DB queries per missing id",
+          "  hot-key       (viral) --hot-id takes --hot-share of the reads",
+          "  cold-start    no warm-up; time until 90%% of reads skip the DB",
+          "  purge-storm   reads while purging tags at --purge-rate (--admin-token)"})
   static final class ScenarioCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

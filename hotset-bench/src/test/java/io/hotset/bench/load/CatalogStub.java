@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * A stand-in for the catalog service with the HTTP contract of DESIGN.md and exact counters:
  * GET/PUT /products/{id}, GET /metrics, POST /admin/invalidate. A product read is an L1 hit when
  * the id is cached, else an L1 miss, an L2 miss and one database query that caches it (ids beyond
- * {@code products} are cached as absent and answered 404). A PUT is one database query and drops
+ * {@code products} are cached as absent and answered 404), until {@link #ttlMillis}. A PUT is one database query and drops
  * the entry; an invalidation drops the entries of its {@code product:<id>} tags.
  */
 final class CatalogStub implements AutoCloseable {
@@ -29,7 +29,10 @@ final class CatalogStub implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(8);
   private final int products;
-  private final ConcurrentHashMap<Long, Boolean> cached = new ConcurrentHashMap<>();
+  /** id -> when its entry expires ({@link System#nanoTime()}). */
+  private final ConcurrentHashMap<Long, Long> cached = new ConcurrentHashMap<>();
+  /** Entry lifetime; 0 for none. One load per key per expiry (the first reader loads, atomically). */
+  volatile long ttlMillis;
 
   final AtomicLong gets = new AtomicLong();
   final AtomicLong puts = new AtomicLong();
@@ -79,7 +82,16 @@ final class CatalogStub implements AutoCloseable {
     }
     gets.incrementAndGet();
     boolean exists = id <= products;
-    boolean hit = cached.putIfAbsent(id, exists) != null;
+    long now = System.nanoTime();
+    boolean[] loaded = {false};
+    cached.compute(id, (k, expires) -> {
+      if (expires != null && expires - now > 0) {
+        return expires;
+      }
+      loaded[0] = true;
+      return ttlMillis > 0 ? now + ttlMillis * 1_000_000 : Long.MAX_VALUE;
+    });
+    boolean hit = !loaded[0];
     if (hit) {
       (exists ? l1Hit : l1Negative).incrementAndGet();
       edgeHits.incrementAndGet();

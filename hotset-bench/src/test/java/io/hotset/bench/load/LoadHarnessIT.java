@@ -174,6 +174,44 @@ class LoadHarnessIT {
   }
 
   @Test
+  void stampedeByTtlCountsOneDbQueryPerExpiredKey(@TempDir Path dir) throws Exception {
+    try (CatalogStub stub = new CatalogStub(100)) {
+      stub.ttlMillis = 1000;
+      LoadConfig cfg = Scenario.STAMPEDE.builder().target(stub.url()).products(100).concurrency(4)
+          .keys(LoadConfig.KeyMode.UNIFORM).ttl(Duration.ofSeconds(1)).out(dir.resolve("ttl.json")).build();
+      assertThat(cfg.duration()).isEqualTo(Duration.ofMillis(1500));
+      LoadResult r = LoadHarness.run(cfg, log(new ByteArrayOutputStream()));
+      assertThat(r.prewarm().requests()).isEqualTo(100);
+      assertThat(r.findings()).containsEntry("expiry", "ttl").containsEntry("windowCoversExpiry", true)
+          .containsEntry("expiredKeysRead", 100L).containsEntry("dbProductQueries", 100L)
+          .containsEntry("dbQueriesPerExpiredKey", 1.0);
+      assertThat((Double) r.findings().get("peakDbProductQueriesPerSecond")).isGreaterThanOrEqualTo(50.0);
+    }
+  }
+
+  @Test
+  void coldStartAndHotKeyReportTheirFindings(@TempDir Path dir) throws Exception {
+    try (CatalogStub stub = new CatalogStub(100)) {
+      LoadResult cold = LoadHarness.run(Scenario.COLD_START.builder().target(stub.url()).products(100)
+          .concurrency(4).writeRatio(0).duration(Duration.ofSeconds(2)).out(dir.resolve("cold.json")).build(),
+          log(new ByteArrayOutputStream()));
+      // 100 loads in the first second against thousands of reads: the first tick is already >= 90%
+      assertThat(cold.findings()).containsEntry("hitRatioSource", "service")
+          .containsEntry("targetHitRatio", 0.9);
+      assertThat((Double) cold.findings().get("timeToTargetSeconds")).isBetween(0.9, 1.2);
+      assertThat(cold.timeline().get(0).cacheHitRatio())
+          .isCloseTo(1 - (double) stub.dbProduct.get() / cold.timeline().get(0).reads(), within(1e-9));
+
+      LoadResult hot = LoadHarness.run(Scenario.HOT_KEY.builder().target(stub.url()).products(100).hotId(7)
+          .hotShare(0.5).keys(LoadConfig.KeyMode.UNIFORM).concurrency(4).warmup(Duration.ZERO)
+          .duration(Duration.ofSeconds(2)).out(dir.resolve("hot.json")).build(), log(new ByteArrayOutputStream()));
+      assertThat(hot.findings()).containsEntry("hotId", 7L);
+      // half the reads, plus 1/100 of the other half: 0.505
+      assertThat((Double) hot.findings().get("hotShareObserved")).isBetween(0.475, 0.535);
+    }
+  }
+
+  @Test
   void purgeStormPostsInvalidationsAtItsRate(@TempDir Path dir) throws Exception {
     try (CatalogStub stub = new CatalogStub(1000)) {
       LoadConfig cfg = Scenario.PURGE_STORM.builder().target(stub.url()).products(1000).concurrency(2)
