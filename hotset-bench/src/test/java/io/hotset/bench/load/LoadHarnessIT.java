@@ -122,8 +122,8 @@ class LoadHarnessIT {
           .out(dir.resolve("hang.json")).plot(Path.of("none")).build();
       LoadResult r = LoadHarness.run(cfg, log(new ByteArrayOutputStream()));
       assertThat(r.hooks()).hasSize(2);
-      assertThat(r.hooks().get(0).startedSeconds()).isBetween(1.2, 1.45);
-      assertThat(r.hooks().get(1).startedSeconds()).isBetween(1.7, 1.95);
+      assertThat(r.hooks().get(0).startedSeconds()).isBetween(1.2, 1.5);
+      assertThat(r.hooks().get(1).startedSeconds()).isBetween(1.7, 2.0);
       // the conductor no longer waits for scrapes, so the phases are cut at the hooks too
       assertThat(r.phases()).hasSize(3);
       assertThat(r.phases().get(1).startSeconds()).isBetween(1.2, 1.3);
@@ -219,7 +219,7 @@ class LoadHarnessIT {
           .adminToken(CatalogStub.TOKEN).out(dir.resolve("purge.json")).build();
       LoadResult r = LoadHarness.run(cfg, log(new ByteArrayOutputStream()));
       assertThat(stub.adminRejected.get()).isZero();
-      assertThat(r.totals().admin()).isEqualTo(stub.admin.get()).isBetween(15L, 22L);
+      assertThat(r.totals().admin()).isEqualTo(stub.admin.get()).isBetween(10L, 22L);
       assertThat(stub.invalidatedTags.get()).isEqualTo(5 * stub.admin.get());
       assertThat(r.findings()).containsEntry("purgeErrors", 0L).containsEntry("purgedIds", 5 * stub.admin.get());
       assertThat(r.latencyMs()).containsKey("admin");
