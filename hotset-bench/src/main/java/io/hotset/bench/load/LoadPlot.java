@@ -69,7 +69,7 @@ public final class LoadPlot {
     List<Chart<?, ?>> panels = new ArrayList<>();
     panels.add(bars(c, "read latency (lower is better)", "ms",
         List.of("read p50 ms", "read p95 ms", "read p99 ms", "read p99.9 ms")));
-    panels.add(bars(c, "throughput (higher is better)", "req/s", List.of("throughput req/s", "read throughput req/s")));
+    panels.add(bars(c, "throughput (higher is better)", "req/s", List.of("throughput req/s", "ok throughput req/s", "read throughput req/s")));
     panels.add(bars(c, "ratios", "ratio",
         List.of("db share of reads", "L1 hit ratio", "L2 hit ratio", "edge hit ratio", "error rate")));
     writeGrid(panels, 3, png);

@@ -32,8 +32,8 @@ public final class LoadReport {
     LoadResult.Totals t = r.totals();
     s.append(String.format(Locale.ROOT, "requests   %,d (%,.0f req/s): reads %,d (%,.0f/s), writes %,d, admin %,d%n",
         t.requests(), t.throughput(), t.reads(), t.readThroughput(), t.writes(), t.admin()));
-    s.append(String.format(Locale.ROOT, "errors     %,d (transport %,d); 404 %,d%n", t.errors(), t.transportErrors(),
-        t.notFound()));
+    s.append(String.format(Locale.ROOT, "errors     %,d (transport %,d); 404 %,d; without error %,.0f req/s%n",
+        t.errors(), t.transportErrors(), t.notFound(), t.okThroughput()));
     s.append(String.format(Locale.ROOT, "%-10s %10s %9s %9s %9s %9s %9s %9s%n", "latency ms", "count", "mean", "p50",
         "p95", "p99", "p99.9", "max"));
     r.latencyMs().forEach((op, l) -> s.append(String.format(Locale.ROOT, "  %-8s %,10d %9s %9s %9s %9s %9s %9s%n", op,
@@ -147,6 +147,7 @@ public final class LoadReport {
   public static Comparison compare(JsonNode baseline, JsonNode run) {
     List<Row> rows = new ArrayList<>();
     add(rows, "throughput req/s", baseline, run, true, "totals", "throughput");
+    add(rows, "ok throughput req/s", baseline, run, true, "totals", "okThroughput");
     add(rows, "read throughput req/s", baseline, run, true, "totals", "readThroughput");
     add(rows, "read p50 ms", baseline, run, false, "latencyMs", "read", "p50Ms");
     add(rows, "read p95 ms", baseline, run, false, "latencyMs", "read", "p95Ms");

@@ -30,10 +30,11 @@ public record LoadResult(
    *
    * @param errors transport failures, 5xx, and 4xx other than 404 (a 404 is the expected answer
    *     for a missing id)
+   * @param okThroughput requests without an error per second (throughput counts failures too)
    * @param dbShareOfReads database product queries / product reads (null without {@code /metrics})
    */
   public record Totals(long requests, long reads, long writes, long admin, long errors, long notFound,
-      long transportErrors, double throughput, double readThroughput, Double dbShareOfReads) {}
+      long transportErrors, double throughput, double okThroughput, double readThroughput, Double dbShareOfReads) {}
 
   /** Latency percentiles in milliseconds (null when nothing was recorded). */
   public record Latency(long count, Double meanMs, Double p50Ms, Double p95Ms, Double p99Ms, Double p999Ms,

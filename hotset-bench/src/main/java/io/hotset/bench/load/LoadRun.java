@@ -714,7 +714,8 @@ final class LoadRun {
     long requests = reads + writes + admin;
     LoadResult.Service service = serviceBetween(phases.get(0).start, lastTick);
     LoadResult.Totals totals = new LoadResult.Totals(requests, reads, writes, admin, Outcomes.errors(counts),
-        Outcomes.notFound(counts), Outcomes.transportErrors(counts), requests / seconds, reads / seconds,
+        Outcomes.notFound(counts), Outcomes.transportErrors(counts), requests / seconds,
+        (requests - Outcomes.errors(counts)) / seconds, reads / seconds,
         service.dbShareOfReads());
     Map<String, LoadResult.Latency> latency = new LinkedHashMap<>();
     latency.put(Outcomes.READ, LoadResult.Latency.of(totalRead));

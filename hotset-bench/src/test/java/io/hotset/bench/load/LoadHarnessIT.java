@@ -54,6 +54,7 @@ class LoadHarnessIT {
       assertThat(r.latencyMs().get("read").count()).isEqualTo(t.reads());
       assertThat(r.seconds()).isBetween(2.9, 4.5);
       assertThat(t.throughput()).isCloseTo(t.requests() / r.seconds(), within(1e-6));
+      assertThat(t.okThroughput()).isEqualTo(t.throughput());
 
       LoadResult.Service s = r.service();
       assertThat(s.complete()).isTrue();
@@ -148,6 +149,7 @@ class LoadHarnessIT {
     assertThat(r.totals().errors()).isPositive().isEqualTo(r.totals().transportErrors())
         .isEqualTo(r.totals().requests());
     assertThat(r.outcomes()).containsKey("read io:ConnectException");
+    assertThat(r.totals().okThroughput()).isZero();
     assertThat(r.service().dbProductQueries()).isNull();
     assertThat(r.service().scrapeErrors()).isNotEmpty();
     assertPng(dir.resolve("down.png"));

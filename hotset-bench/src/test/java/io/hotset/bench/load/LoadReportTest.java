@@ -71,8 +71,8 @@ class LoadReportTest {
   private static JsonNode result(double throughput, double p99, long dbProduct, long reads, double l1) {
     ObjectMapper m = new ObjectMapper();
     return m.valueToTree(Map.of("scenario", "steady", "startedAt", "t",
-        "totals", Map.of("throughput", throughput, "readThroughput", throughput, "requests", reads, "errors", 0,
-            "dbShareOfReads", (double) dbProduct / reads),
+        "totals", Map.of("throughput", throughput, "okThroughput", throughput, "readThroughput", throughput,
+            "requests", reads, "errors", 0, "dbShareOfReads", (double) dbProduct / reads),
         "latencyMs", Map.of("read", Map.of("p50Ms", p99 / 4, "p99Ms", p99)),
         "service", Map.of("dbProductQueriesPerSecond", dbProduct / 10.0, "l1", Map.of("hitRatio", l1))));
   }
@@ -84,6 +84,7 @@ class LoadReportTest {
     LoadReport.Comparison c = LoadReport.compare(baseline, run);
 
     assertThat(c.row("throughput req/s").ratio()).isEqualTo(4.0);
+    assertThat(c.row("ok throughput req/s").ratio()).isEqualTo(4.0);
     assertThat(c.row("read p99 ms").ratio()).isEqualTo(0.25);
     // share of product reads that reached the DB: 0.5 -> 0.0025
     assertThat(c.row("db share of reads").baseline()).isEqualTo(0.5);
@@ -115,7 +116,7 @@ class LoadReportTest {
   }
 
   private static ScenarioFindings.Context context(LoadConfig cfg, List<LoadResult.Bucket> timeline) {
-    LoadResult.Totals totals = new LoadResult.Totals(500, 500, 0, 0, 0, 0, 0, 100, 100, 0.1);
+    LoadResult.Totals totals = new LoadResult.Totals(500, 500, 0, 0, 0, 0, 0, 100, 100, 100, 0.1);
     LoadResult.Service service = new LoadResult.Service(null, null, 50L, 50L, 10.0, 10.0, 0.1, true, List.of());
     LoadResult.Phase phase = new LoadResult.Phase("measure", 0, 5, 500, 500, 0, 0, 0, 0, 100,
         LoadResult.Latency.NONE, LoadResult.Latency.NONE, new TreeMap<>(), 10, 0, service);
@@ -130,7 +131,7 @@ class LoadReportTest {
     for (long id = 1; id <= 25; id++) {
       ids.add(id);
     }
-    LoadResult.Totals totals = new LoadResult.Totals(500, 500, 0, 0, 0, 0, 0, 100, 100, 0.1);
+    LoadResult.Totals totals = new LoadResult.Totals(500, 500, 0, 0, 0, 0, 0, 100, 100, 100, 0.1);
     LoadResult.Service service = new LoadResult.Service(null, null, 50L, 50L, 10.0, 10.0, 0.1, true, List.of());
     LoadResult.Phase phase = new LoadResult.Phase("measure", 0, 3, 500, 500, 0, 0, 0, 0, 100,
         LoadResult.Latency.NONE, LoadResult.Latency.NONE, new TreeMap<>(), 25, 0, service);
