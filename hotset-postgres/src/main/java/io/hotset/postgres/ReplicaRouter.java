@@ -181,6 +181,7 @@ public interface ReplicaRouter extends AutoCloseable {
     public static final Duration DEFAULT_LAG_CHECK_INTERVAL = Duration.ofMillis(100);
     public static final Duration DEFAULT_PIN_DURATION = Duration.ofSeconds(5);
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_REPLICA_CONNECTION_TIMEOUT = Duration.ofMillis(250);
     public static final int DEFAULT_POOL_SIZE = 10;
     /** The name of the primary in routes and in {@code hotset_replica_reads_total{target}}. */
     public static final String PRIMARY = "primary";
@@ -196,6 +197,7 @@ public interface ReplicaRouter extends AutoCloseable {
     private ReadYourWrites readYourWrites = ReadYourWrites.LSN_TOKEN;
     private Duration pinDuration = DEFAULT_PIN_DURATION;
     private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
+    private Duration replicaConnectionTimeout = DEFAULT_REPLICA_CONNECTION_TIMEOUT;
     private int poolSize = DEFAULT_POOL_SIZE;
     private MeterRegistry meterRegistry = Metrics.globalRegistry;
     private Ticker ticker = Ticker.system();
@@ -281,12 +283,22 @@ public interface ReplicaRouter extends AutoCloseable {
     }
 
     /**
-     * For pools the router builds: how long to wait for a connection (HikariCP, at least
-     * 250 ms); also the checks' connect timeout. Default 1 s. A read waits at most this long on
-     * a replica that just died before it falls back.
+     * How long the primary's pool (if the router builds it) waits for a connection, at least
+     * 250 ms (HikariCP's minimum); also the checks' connect timeout. Default 1 s.
      */
     public Builder connectionTimeout(Duration timeout) {
       this.connectionTimeout = Objects.requireNonNull(timeout, "connectionTimeout");
+      return this;
+    }
+
+    /**
+     * How long a replica's pool (if the router builds it) waits for a connection before the read
+     * moves on to the next replica or the primary, at least 250 ms. Default 250 ms: a read routed
+     * to a replica that dies at that moment, or whose pool is exhausted, is delayed that long at
+     * most. A replica whose pool is merely exhausted stays in rotation.
+     */
+    public Builder replicaConnectionTimeout(Duration timeout) {
+      this.replicaConnectionTimeout = Objects.requireNonNull(timeout, "replicaConnectionTimeout");
       return this;
     }
 
@@ -322,15 +334,12 @@ public interface ReplicaRouter extends AutoCloseable {
       positive("maxLag", maxLag);
       positive("lagCheckInterval", lagCheckInterval);
       positive("pinDuration", pinDuration);
-      positive("connectionTimeout", connectionTimeout);
       if (lagCheckInterval.multipliedBy(2).compareTo(maxLag) >= 0) {
         throw new IllegalArgumentException("lagCheckInterval must be less than half of maxLag (" + maxLag
             + "), was " + lagCheckInterval);
       }
-      if (connectionTimeout.compareTo(Duration.ofMillis(250)) < 0) {
-        throw new IllegalArgumentException("connectionTimeout must be at least 250 ms (HikariCP's minimum), was "
-            + connectionTimeout);
-      }
+      atLeast250Millis("connectionTimeout", connectionTimeout);
+      atLeast250Millis("replicaConnectionTimeout", replicaConnectionTimeout);
       if (maxLagBytes < 0) {
         throw new IllegalArgumentException("maxLagBytes must not be negative, was " + maxLagBytes);
       }
@@ -352,7 +361,14 @@ public interface ReplicaRouter extends AutoCloseable {
       primary.validate();
       replicas.forEach(RouterConfig.Node::validate);
       return DefaultReplicaRouter.start(new RouterConfig(primary, List.copyOf(replicas), maxLag, maxLagBytes,
-          lagCheckInterval, readYourWrites, pinDuration, connectionTimeout, poolSize, meterRegistry, ticker));
+          lagCheckInterval, readYourWrites, pinDuration, connectionTimeout, replicaConnectionTimeout, poolSize,
+          meterRegistry, ticker));
+    }
+
+    private static void atLeast250Millis(String name, Duration d) {
+      if (d.compareTo(Duration.ofMillis(250)) < 0) {
+        throw new IllegalArgumentException(name + " must be at least 250 ms (HikariCP's minimum), was " + d);
+      }
     }
 
     private static void positive(String name, Duration d) {

@@ -42,6 +42,8 @@ class ReplicaRouterBuilderTest {
     assertThatThrownBy(() -> b.pinDuration(null)).hasMessage("pinDuration");
     assertThatThrownBy(() -> b.meterRegistry(null)).hasMessage("meterRegistry");
     assertThatThrownBy(() -> b.ticker(null)).hasMessage("ticker");
+    assertThatThrownBy(() -> b.connectionTimeout(null)).hasMessage("connectionTimeout");
+    assertThatThrownBy(() -> b.replicaConnectionTimeout(null)).hasMessage("replicaConnectionTimeout");
     assertThatThrownBy(() -> b.replicaUrls(null, "u", "p")).hasMessage("replicaUrls");
   }
 
@@ -57,6 +59,8 @@ class ReplicaRouterBuilderTest {
         .hasMessage("lagCheckInterval must be less than half of maxLag (PT0.15S), was PT0.1S");
     assertThatThrownBy(() -> valid().connectionTimeout(Duration.ofMillis(100)).build())
         .hasMessage("connectionTimeout must be at least 250 ms (HikariCP's minimum), was PT0.1S");
+    assertThatThrownBy(() -> valid().replicaConnectionTimeout(Duration.ofMillis(-1)).build())
+        .hasMessage("replicaConnectionTimeout must be at least 250 ms (HikariCP's minimum), was PT-0.001S");
     assertThatThrownBy(() -> valid().maxLagBytes(-1).build()).hasMessage("maxLagBytes must not be negative, was -1");
     assertThatThrownBy(() -> valid().poolSize(0).build()).hasMessage("poolSize must be between 1 and 1000, was 0");
   }

@@ -179,10 +179,12 @@ public final class DefaultReplicaRouter implements ReplicaRouter {
         try (Connection c = node.dataSource.getConnection()) {
           c.getAutoCommit();
         } catch (SQLException | RuntimeException e) {
-          if (!closed) {
-            markFailed(node, e, "connection");
+          if (!isPoolBusy(e)) {   // a busy pool works: it is handing out connections
+            if (!closed) {
+              markFailed(node, e, "connection");
+            }
+            return;
           }
-          return;
         }
       }
       node.sample = sample;
@@ -287,6 +289,9 @@ public final class DefaultReplicaRouter implements ReplicaRouter {
   private Acquired acquire(Decision d, int from) throws SQLException {
     for (int i = from; i < d.candidates().size(); i++) {
       Node node = replicas.get(d.candidates().get(i));
+      if (!node.reachable()) {
+        continue;   // failed since the decision: do not wait on its pool
+      }
       Connection c = null;
       try {
         c = node.dataSource.getConnection();
@@ -298,7 +303,9 @@ public final class DefaultReplicaRouter implements ReplicaRouter {
         return new Acquired(c, node, i);
       } catch (SQLException | RuntimeException e) {
         closeQuietly(c);
-        markFailed(node, e, "connection");
+        if (!isPoolBusy(e)) {
+          markFailed(node, e, "connection");
+        }
       }
     }
     Connection c = primary.dataSource.getConnection();
@@ -323,6 +330,14 @@ public final class DefaultReplicaRouter implements ReplicaRouter {
       c.rollback();
     }
     return ok;
+  }
+
+  /**
+   * HikariCP's timeout with no connect failure behind it: every connection is in use. The
+   * replica is busy, not broken; the read moves on without taking it out of rotation.
+   */
+  private static boolean isPoolBusy(Exception e) {
+    return e instanceof SQLTransientConnectionException && e.getCause() == null;
   }
 
   private static boolean retryElsewhere(SQLException e) {
@@ -518,8 +533,9 @@ public final class DefaultReplicaRouter implements ReplicaRouter {
           // to 5 s and returns late after its restart; with none, it connects on demand at once.
           hc.setMinimumIdle(0);
         }
-        hc.setConnectionTimeout(timeoutMillis);
-        hc.setValidationTimeout(Math.max(250, timeoutMillis / 2));
+        long poolTimeout = (isPrimary ? config.connectionTimeout() : config.replicaConnectionTimeout()).toMillis();
+        hc.setConnectionTimeout(poolTimeout);
+        hc.setValidationTimeout(Math.max(250, poolTimeout / 2));
         hc.setInitializationFailTimeout(-1);
         hc.addDataSourceProperty("connectTimeout", seconds);
         hc.addDataSourceProperty("ApplicationName", "hotset");

@@ -10,7 +10,7 @@ import javax.sql.DataSource;
 /** The validated settings of a router, from {@link io.hotset.postgres.ReplicaRouter.Builder}. */
 public record RouterConfig(Node primary, List<Node> replicas, Duration maxLag, long maxLagBytes,
     Duration lagCheckInterval, ReadYourWrites readYourWrites, Duration pinDuration, Duration connectionTimeout,
-    int poolSize, MeterRegistry meterRegistry, Ticker ticker) {
+    Duration replicaConnectionTimeout, int poolSize, MeterRegistry meterRegistry, Ticker ticker) {
 
   /** One node: a data source the caller owns, or a JDBC URL the router builds a pool for. */
   public record Node(String name, DataSource dataSource, String jdbcUrl, String user, String password) {
