@@ -210,7 +210,7 @@ public record LoadConfig(
     public Builder trace(Path v) { trace = v; return this; }
     public Builder writeRatio(double v) { writeRatio = v; return this; }
     public Builder concurrency(int v) { concurrency = v; return this; }
-    /** The measured duration; null lets the scenario derive it (mass expiry: 1.5 x TTL). */
+    /** The measured duration; null lets the scenario derive it (mass expiry: 1.25 x TTL). */
     public Builder duration(Duration v) { duration = v; return this; }
     public Builder warmup(Duration v) { warmup = v; return this; }
     public Builder maxRequests(long v) { maxRequests = v; return this; }
@@ -292,7 +292,7 @@ public record LoadConfig(
       Duration measured = duration;
       if (measured == null) {
         measured = invalidateAt != null ? invalidateAt.plus(ttl.dividedBy(2))
-            : prewarm > 0 ? Duration.ofMillis(ttl.toMillis() * 3 / 2) : Duration.ofSeconds(60);
+            : prewarm > 0 ? Duration.ofMillis(ttl.toMillis() * 5 / 4) : Duration.ofSeconds(60);
       }
       check(!measured.isNegative() && !measured.isZero(), "--duration must be > 0, was " + Durations.format(measured));
       check(measured.compareTo(Duration.ofDays(7)) <= 0, "--duration must be <= 7 days, was " + measured);

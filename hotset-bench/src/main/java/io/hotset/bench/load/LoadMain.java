@@ -95,7 +95,7 @@ public final class LoadMain implements Runnable {
     @Option(names = {"-c", "--concurrency"}, description = "Worker threads, one request in flight each (default 32).")
     Integer concurrency;
     @Option(names = {"-d", "--duration"}, converter = DurationConverter.class,
-        description = "Measured time, e.g. 60s, 2m (default 60s; stampede: 1.5 x --ttl).")
+        description = "Measured time, e.g. 60s, 2m (default 60s; stampede: 1.25 x --ttl).")
     Duration duration;
     @Option(names = "--warmup", converter = DurationConverter.class, description = "Unmeasured load first (default 10s).")
     Duration warmup;

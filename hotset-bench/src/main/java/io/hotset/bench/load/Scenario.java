@@ -15,7 +15,7 @@ public enum Scenario {
   /** Zipf 0.99 reads with 1% writes: the everyday shape of a read-heavy catalog. */
   STEADY("steady", "Zipf(0.99) reads with 1% price writes"),
   /**
-   * Read every id once, then keep reading while every entry expires (1.5 x TTL), or invalidate all
+   * Read every id once, then keep reading while every entry expires (1.25 x TTL), or invalidate all
    * their tags at {@code --invalidate-at}: database queries per expired key (one is the promise).
    */
   STAMPEDE("stampede", "warm all ids, then read through their expiry (or a mass invalidation); DB queries per expired key",

@@ -10,7 +10,7 @@ import java.util.Map;
  *   <li>{@code stampede}: {@code dbQueriesPerExpiredKey} = database product queries in the window /
  *       distinct prewarmed ids read in it (1.0 is the promise "one load per key per expiry"; a
  *       stampede shows as more). The window is the whole measurement when waiting for the TTL
- *       (1.5 x TTL by default, so every prewarmed entry expires once inside it; ids read only
+ *       (1.25 x TTL by default, so every entry prewarmed before it expires once inside it, none twice while the prewarm took under 0.55 x TTL; ids read only
  *       before their expiry pull the figure below 1), or the phase after {@code --invalidate-at}.
  *   <li>{@code penetration}: {@code dbQueriesPerMissingId} = database product queries / distinct
  *       missing ids read (with a negative cache about 1, with a Bloom filter about 0; with
