@@ -5,9 +5,9 @@ vcl 4.1;
 # hotset-http/README.md). This file only adds the second backend, the director and health probes.
 #
 # Files (both in a directory on varnishd's vcl_path, /etc/varnish by default):
-#   hotset.vcl   hotset-http's io/hotset/http/varnish/hotset.vcl with ${BACKEND_HOST}/${BACKEND_PORT}
-#                set to instance 0 (its backend "origin" is instance 0 here)
-#   catalog.vcl  this file with ${BACKEND_HOST_1}/${BACKEND_PORT_1} set to instance 1
+#   hotset.vcl   hotset-http's io/hotset/http/varnish/hotset.vcl with its placeholders BACKEND_HOST
+#                and BACKEND_PORT set to instance 0 (its backend "origin" is instance 0 here)
+#   catalog.vcl  this file with its placeholders BACKEND_HOST_1 and BACKEND_PORT_1 set to instance 1
 # Run: varnishd -a :6081 -f /etc/varnish/catalog.vcl -s malloc,1g
 # Every instance gets HOTSET_EDGE_PURGE_URL=http://<varnish>:6081/ ; purges (BAN) are only
 # accepted from hotset.vcl's acl hotset_purgers (127.0.0.1 and ::1): widen it there when the
