@@ -9,6 +9,8 @@ import io.hotset.testkit.WithPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -338,6 +340,35 @@ class CatalogApiIT {
     HttpResponse<String> r = http.send("DELETE", "/products/1");
     assertThat(r.statusCode()).isEqualTo(405);
     assertThat(JSON.readTree(r.body()).has("error")).isTrue();
+  }
+
+  @Test
+  void ownWritesPurgeTheEdgeRightAfterCommitEvenWithoutChangeCapture(PostgresServer pg) throws Exception {
+    Path dir = TestDirs.create("catalog-purge-");
+    List<List<String>> purged = new CopyOnWriteArrayList<>();
+    try (CatalogService s = CatalogService.builder(config(pg).dataDir(dir).adminToken(TOKEN).build())
+        .changeCapture(false)
+        .edgePurge(keys -> purged.add(List.copyOf(keys)))
+        .start()) {
+      Http h = new Http(s.url());
+      assertThat(h.put("/products/20", "{\"stock\":3}").statusCode()).isEqualTo(200);
+      assertThat(purged).as("purged before the PUT was answered").containsExactly(List.of("product:20"));
+      assertThat(h.post("/products/20/reviews", "{\"rating\":5}").statusCode()).isEqualTo(201);
+      assertThat(purged).hasSize(2).last().isEqualTo(List.of("product:20"));
+      HttpResponse<String> admin = h.post("/admin/invalidate", "{\"keys\":[\"21\"],\"tags\":[\"category:101\"]}",
+          "Authorization", "Bearer " + TOKEN);
+      assertThat(admin.statusCode()).isEqualTo(200);
+      assertThat(purged).hasSize(3).last().isEqualTo(List.of("product:21", "category:101"));
+
+      // Nothing committed, nothing purged.
+      assertError(h.put("/products/20", "{\"priceCents\":\"x\"}"), 422, "invalid_field");
+      assertError(h.put("/products/900008", "{\"stock\":1}"), 404, "not_found");
+      assertError(h.post("/admin/invalidate", "{\"tags\":[\"two words\"]}", "Authorization", "Bearer " + TOKEN),
+          422, "invalid_field");
+      assertThat(purged).hasSize(3);
+    } finally {
+      TestDirs.delete(dir);
+    }
   }
 
   @Test

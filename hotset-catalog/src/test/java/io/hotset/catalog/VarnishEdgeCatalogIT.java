@@ -47,6 +47,8 @@ class VarnishEdgeCatalogIT {
   private static final int PRODUCTS = 60;
   private static final Duration VISIBILITY_BOUND = Duration.ofSeconds(1);
   private static final String PRODUCT_QUERIES = "catalog_db_queries_total{query=\"product\"}";
+  private static final String PURGES_OK = "hotset_edge_purges_total{result=\"success\"}";
+  private static final String PURGES_FAILED = "hotset_edge_purges_total{result=\"failure\"}";
 
   private final List<Path> dirs = new ArrayList<>();
   /** Requests that reached each instance, by path (counted before any handler runs). */
@@ -137,7 +139,7 @@ class VarnishEdgeCatalogIT {
     assertThat(first.headers().firstValue("xkey")).as("surrogate keys stay inside the edge").isEmpty();
     assertThat(first.headers().firstValue("Vary")).contains("Accept-Encoding");
     long reachedBefore = reached(path);
-    double queriesBefore = queries(PRODUCT_QUERIES);
+    double queriesBefore = sumOfBoth(PRODUCT_QUERIES);
     long hitsBefore = varnish.counter("MAIN.cache_hit");
 
     int n = 200;
@@ -156,10 +158,10 @@ class VarnishEdgeCatalogIT {
 
     assertThat(hits).isEqualTo(n);
     assertThat(reached(path)).as("requests for %s that reached an instance", path).isEqualTo(reachedBefore);
-    assertThat(queries(PRODUCT_QUERIES)).as("product queries on A + B").isEqualTo(queriesBefore);
+    assertThat(sumOfBoth(PRODUCT_QUERIES)).as("product queries on A + B").isEqualTo(queriesBefore);
     System.out.printf("[edge] (a) %d repeated GETs of %s: %d X-Cache HIT, MAIN.cache_hit +%d, requests reaching "
         + "A+B +%d, product queries +%.0f, %.2f ms per GET through Varnish%n", n, path, hits, varnishHits,
-        reached(path) - reachedBefore, queries(PRODUCT_QUERIES) - queriesBefore, millis / n);
+        reached(path) - reachedBefore, sumOfBoth(PRODUCT_QUERIES) - queriesBefore, millis / n);
   }
 
   @Test
@@ -179,6 +181,7 @@ class VarnishEdgeCatalogIT {
   @Test
   void aPutThroughVarnishIsVisibleThroughVarnishAndOnBothInstancesWithinOneSecond() throws Exception {
     List<String> figures = new ArrayList<>();
+    double purgesBefore = sumOfBoth(PURGES_OK);
     for (long id = 20; id < 25; id++) {
       String path = "/products/" + id;
       warm(path);
@@ -193,7 +196,7 @@ class VarnishEdgeCatalogIT {
           (acknowledged - sent) / 1e6));
     }
     System.out.println("[edge] (b) PUT priceCents through Varnish, time from the PUT's answer to the new price:\n  "
-        + String.join("\n  ", figures));
+        + String.join("\n  ", figures) + purges(purgesBefore, 5));
   }
 
   // ---- (c) a direct SQL update, noticed by change data capture ----
@@ -201,6 +204,7 @@ class VarnishEdgeCatalogIT {
   @Test
   void aDirectSqlUpdateIsVisibleThroughVarnishAndOnBothInstancesWithinOneSecond(PostgresServer pg) throws Exception {
     List<String> figures = new ArrayList<>();
+    double purgesBefore = sumOfBoth(PURGES_OK);
     for (long id = 30; id < 35; id++) {
       String path = "/products/" + id;
       warm(path);
@@ -213,7 +217,7 @@ class VarnishEdgeCatalogIT {
           (committed - sent) / 1e6));
     }
     System.out.println("[edge] (c) direct SQL UPDATE products SET price_cents, time from psql's return to the new "
-        + "price:\n  " + String.join("\n  ", figures));
+        + "price:\n  " + String.join("\n  ", figures) + purges(purgesBefore, 5));
   }
 
   /** GETs {@code path} through Varnish twice (the second a HIT) and on both instances (L1 filled). */
@@ -262,6 +266,14 @@ class VarnishEdgeCatalogIT {
     } while (!r.headers().firstValue("X-Cache").orElse("").equals("HIT") && System.nanoTime() < until);
     assertThat(r.headers().firstValue("X-Cache")).as("%s cached again", path).contains("HIT");
     return figure;
+  }
+
+  /** The purge requests A and B sent to Varnish since {@code before}; none may have failed. */
+  private String purges(double before, int changes) throws InterruptedException {
+    Thread.sleep(500); // change data capture's second purge (after the view maintainer's write) may still be on its way
+    assertThat(sumOfBoth(PURGES_FAILED)).as("failed edge purges").isZero();
+    return String.format("%n  %.0f BAN requests from A+B for %d changes (hotset_edge_purges_total{result=\"success\"}), "
+        + "0 failed", sumOfBoth(PURGES_OK) - before, changes);
   }
 
   private static String ms(Double v) {
@@ -377,20 +389,20 @@ class VarnishEdgeCatalogIT {
     assertThat(reached("/products/abc") - before).as("a 400 is not stored").isEqualTo(1);
 
     String unknown = "/products/900001";
-    double queriesBefore = queries(PRODUCT_QUERIES);
+    double queriesBefore = sumOfBoth(PRODUCT_QUERIES);
     HttpResponse<String> first = edge.get(unknown);
     assertError(first, 404, "not_found");
     assertThat(first.headers().firstValue("Cache-Control")).contains("public, max-age=5");
-    assertThat(queries(PRODUCT_QUERIES) - queriesBefore).isEqualTo(1);
+    assertThat(sumOfBoth(PRODUCT_QUERIES) - queriesBefore).isEqualTo(1);
     HttpResponse<String> second = edge.get(unknown);
     assertError(second, 404, "not_found");
     assertThat(second.headers().firstValue("X-Cache")).contains("HIT");
-    assertThat(queries(PRODUCT_QUERIES) - queriesBefore).as("the second GET of an unknown id queries nothing")
+    assertThat(sumOfBoth(PRODUCT_QUERIES) - queriesBefore).as("the second GET of an unknown id queries nothing")
         .isEqualTo(1);
     // Directly on the instance that did not answer it: its L2 (Redis) holds the negative entry.
     assertError(onA.get(unknown), 404, "not_found");
     assertError(onB.get(unknown), 404, "not_found");
-    assertThat(queries(PRODUCT_QUERIES) - queriesBefore).as("nor do direct GETs on A and B").isEqualTo(1);
+    assertThat(sumOfBoth(PRODUCT_QUERIES) - queriesBefore).as("nor do direct GETs on A and B").isEqualTo(1);
   }
 
   // ---- helpers ----
@@ -410,7 +422,7 @@ class VarnishEdgeCatalogIT {
   }
 
   /** A sample summed over both instances (read directly, not through Varnish). */
-  private double queries(String sample) {
+  private double sumOfBoth(String sample) {
     return onA.metric(sample) + onB.metric(sample);
   }
 
