@@ -208,6 +208,8 @@ class VarnishEdgeCatalogIT {
     for (long id = 30; id < 35; id++) {
       String path = "/products/" + id;
       warm(path);
+      String oldTag = onA.get(path).headers().firstValue("ETag").orElseThrow();
+      long oldVersion = JSON.readTree(onA.get(path).body()).get("version").asLong();
       int price = 45_600 + (int) id;
       // as an operator would: the source table only, bypassing the service, product_view and the version
       long sent = System.nanoTime();
@@ -215,6 +217,12 @@ class VarnishEdgeCatalogIT {
       long committed = System.nanoTime();
       figures.add(awaitPrice(path, price, committed) + String.format(" (psql itself %.1f ms)",
           (committed - sent) / 1e6));
+      // A client revalidating with the old tag must get the new price, not 304: the version moved on.
+      for (Http side : List.of(edge, onA, onB)) {
+        HttpResponse<String> r = side.get(path, "If-None-Match", oldTag);
+        assertThat(r.statusCode()).as("%s revalidated with %s after a direct update", path, oldTag).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).get("version").asLong()).isEqualTo(oldVersion + 1);
+      }
     }
     System.out.println("[edge] (c) direct SQL UPDATE products SET price_cents, time from psql's return to the new "
         + "price:\n  " + String.join("\n  ", figures) + purges(purgesBefore, 5));
