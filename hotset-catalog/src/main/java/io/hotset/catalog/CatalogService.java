@@ -13,7 +13,6 @@ import io.hotset.WriteBehind;
 import io.hotset.WriteBehindSpec;
 import io.hotset.catalog.internal.CatalogHttpApi;
 import io.hotset.catalog.internal.CatalogRepository;
-import io.hotset.catalog.internal.HttpEdgePurge;
 import io.hotset.catalog.internal.LocalPostgres;
 import io.hotset.catalog.internal.Product;
 import io.hotset.catalog.internal.QueryCounter;
@@ -23,6 +22,9 @@ import io.hotset.catalog.internal.ViewCounterSink;
 import io.hotset.catalog.internal.CatalogChangeCapture;
 import io.hotset.catalog.spi.EdgePurge;
 import io.hotset.catalog.spi.ReadRouting;
+import io.hotset.http.EdgePurgers;
+import io.hotset.http.VarnishPurgeOptions;
+import io.hotset.http.spi.EdgePurger;
 import io.hotset.redis.HotsetRedis;
 import io.hotset.spi.KeyFormat;
 import io.javalin.Javalin;
@@ -58,7 +60,8 @@ import javax.sql.DataSource;
  * refresher and the HTTP server.
  *
  * <p>Other modules plug in through {@link Builder#readRouting} and {@link Builder#edgePurge}; their
- * defaults are primary-only reads and a plain HTTP purge (or none).
+ * defaults are primary-only reads and hotset-http's Varnish purger for {@code HOTSET_EDGE_PURGE_URL}
+ * (or none).
  */
 public final class CatalogService implements AutoCloseable {
   /** How often {@code top_products_per_category} is refreshed concurrently. */
@@ -174,7 +177,11 @@ public final class CatalogService implements AutoCloseable {
       return this;
     }
 
-    /** The edge purger (default: {@code PURGE} to {@code HOTSET_EDGE_PURGE_URL} if set, else nothing). */
+    /**
+     * The edge purger (default: hotset-http's {@link EdgePurgers#varnish Varnish purger}, {@code BAN}
+     * with an {@code xkey-purge} header to {@code HOTSET_EDGE_PURGE_URL}, if set; else nothing). Any
+     * hotset-http {@link EdgePurger} fits through {@link EdgePurge#of(EdgePurger)}.
+     */
     public Builder edgePurge(EdgePurge purge) {
       this.edgePurge = Objects.requireNonNull(purge, "edgePurge");
       return this;
@@ -296,9 +303,9 @@ public final class CatalogService implements AutoCloseable {
       WriteBehind<Long, Long> viewCounter = WriteBehind.open(views.build());
       closeables.push(viewCounter);
 
-      // 6. Edge purge and the change feed.
-      EdgePurge purge = edgePurge != null ? edgePurge
-          : config.edgePurgeUrl().<EdgePurge>map(u -> new HttpEdgePurge(u, log)).orElse(EdgePurge.none());
+      // 6. Edge purge and the change feed. Purges come from this instance's own writes (right after
+      // commit and invalidation) and from change data capture, which only the consuming instance runs.
+      EdgePurge purge = edgePurge != null ? edgePurge : defaultEdgePurge(registry, closeables);
       Region<Long, Product> productRegion = products;
       Region<Long, TopList> topRegion = top;
       if (hotset != null && changeCapture) {
@@ -354,6 +361,18 @@ public final class CatalogService implements AutoCloseable {
             + e.getMessage(), e);
       }
       return new CatalogService(closeables, app, registry, hotset, primary, embedded);
+    }
+
+    /** hotset-http's Varnish purger for {@code HOTSET_EDGE_PURGE_URL}, or none. */
+    private EdgePurge defaultEdgePurge(PrometheusMeterRegistry registry, Deque<AutoCloseable> closeables) {
+      if (config.edgePurgeUrl().isEmpty()) {
+        return EdgePurge.none();
+      }
+      EdgePurger varnish = EdgePurgers.varnish(config.edgePurgeUrl().get(),
+          VarnishPurgeOptions.builder().meterRegistry(registry).build());
+      closeables.push(varnish); // closed after change data capture, which purges through it
+      log.println("hotset-catalog: edge purges go to " + config.edgePurgeUrl().get() + " (BAN with xkey-purge)");
+      return EdgePurge.of(varnish);
     }
 
     private HikariDataSource pool(String name, String url, String user, String password) {

@@ -9,6 +9,8 @@ import io.hotset.testkit.WithPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,10 +67,24 @@ class CatalogApiIT {
       assertThat(p.has(field)).as(field).isTrue();
     }
     assertThat(p.get("id").asLong()).isEqualTo(3);
-    assertThat(r.headers().firstValue("Cache-Control")).hasValueSatisfying(cc -> assertThat(cc)
-        .startsWith("public, max-age=60").contains("stale-while-revalidate="));
+    assertThat(r.headers().firstValue("Cache-Control"))
+        .contains("public, max-age=60, stale-while-revalidate=30, stale-if-error=300");
     assertThat(r.headers().firstValue("ETag")).contains("\"v" + p.get("version").asLong() + "\"");
     assertThat(r.headers().firstValue("xkey")).contains("product:3 category:" + p.get("categoryId").asLong());
+    assertThat(r.headers().firstValue("Vary")).as("Javalin gzips by Accept-Encoding").contains("Accept-Encoding");
+  }
+
+  @Test
+  void anAuthorizedRequestNeverGetsASharedCacheableAnswer() {
+    HttpResponse<String> r = http.get("/products/3", "Authorization", "Bearer someone");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Cache-Control"))
+        .contains("private, max-age=60, stale-while-revalidate=30, stale-if-error=300");
+    assertThat(r.headers().firstValue("xkey")).as("nothing shared to purge").isEmpty();
+    assertThat(r.headers().firstValue("Vary")).isEmpty();
+    HttpResponse<String> missing = http.get("/products/900007", "Authorization", "Bearer someone");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.headers().firstValue("Cache-Control")).contains("private, max-age=5");
   }
 
   @Test
@@ -78,7 +94,15 @@ class CatalogApiIT {
     assertThat(r.statusCode()).isEqualTo(304);
     assertThat(r.body()).isEmpty();
     assertThat(r.headers().firstValue("ETag")).contains(etag);
-    assertThat(http.get("/products/4", "If-None-Match", "\"v999\"").statusCode()).isEqualTo(200);
+    // If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ ignored, lists, "*"
+    for (String matching : new String[] {"W/" + etag, "\"v0\", " + etag, "\"v0\"," + etag + ",", "*"}) {
+      assertThat(http.get("/products/4", "If-None-Match", matching).statusCode()).as(matching).isEqualTo(304);
+    }
+    String longer = etag.substring(0, etag.length() - 1) + "3\"";
+    for (String other : new String[] {"\"v999\"", longer, ""}) {
+      assertThat(http.get("/products/4", "If-None-Match", other).statusCode()).as(other).isEqualTo(200);
+    }
+    assertThat(http.get("/products/4", "If-Match", "\"v999\"").statusCode()).as("RFC 9110 §13.1.1").isEqualTo(412);
   }
 
   @Test
@@ -97,6 +121,8 @@ class CatalogApiIT {
     HttpResponse<String> first = http.get("/products/900001");
     assertThat(first.statusCode()).isEqualTo(404);
     assertError(first, "not_found");
+    assertThat(first.headers().firstValue("Cache-Control")).contains("public, max-age=5");
+    assertThat(first.headers().firstValue("xkey")).as("purged when the product appears").contains("product:900001");
     double afterFirst = http.metric(sample);
     assertThat(afterFirst - before).isEqualTo(1);
     HttpResponse<String> second = http.get("/products/900001");
@@ -314,6 +340,35 @@ class CatalogApiIT {
     HttpResponse<String> r = http.send("DELETE", "/products/1");
     assertThat(r.statusCode()).isEqualTo(405);
     assertThat(JSON.readTree(r.body()).has("error")).isTrue();
+  }
+
+  @Test
+  void ownWritesPurgeTheEdgeRightAfterCommitEvenWithoutChangeCapture(PostgresServer pg) throws Exception {
+    Path dir = TestDirs.create("catalog-purge-");
+    List<List<String>> purged = new CopyOnWriteArrayList<>();
+    try (CatalogService s = CatalogService.builder(config(pg).dataDir(dir).adminToken(TOKEN).build())
+        .changeCapture(false)
+        .edgePurge(keys -> purged.add(List.copyOf(keys)))
+        .start()) {
+      Http h = new Http(s.url());
+      assertThat(h.put("/products/20", "{\"stock\":3}").statusCode()).isEqualTo(200);
+      assertThat(purged).as("purged before the PUT was answered").containsExactly(List.of("product:20"));
+      assertThat(h.post("/products/20/reviews", "{\"rating\":5}").statusCode()).isEqualTo(201);
+      assertThat(purged).hasSize(2).last().isEqualTo(List.of("product:20"));
+      HttpResponse<String> admin = h.post("/admin/invalidate", "{\"keys\":[\"21\"],\"tags\":[\"category:101\"]}",
+          "Authorization", "Bearer " + TOKEN);
+      assertThat(admin.statusCode()).isEqualTo(200);
+      assertThat(purged).hasSize(3).last().isEqualTo(List.of("product:21", "category:101"));
+
+      // Nothing committed, nothing purged.
+      assertError(h.put("/products/20", "{\"priceCents\":\"x\"}"), 422, "invalid_field");
+      assertError(h.put("/products/900008", "{\"stock\":1}"), 404, "not_found");
+      assertError(h.post("/admin/invalidate", "{\"tags\":[\"two words\"]}", "Authorization", "Bearer " + TOKEN),
+          422, "invalid_field");
+      assertThat(purged).hasSize(3);
+    } finally {
+      TestDirs.delete(dir);
+    }
   }
 
   @Test

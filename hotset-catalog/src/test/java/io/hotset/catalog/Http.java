@@ -15,7 +15,8 @@ final class Http {
   private final String base;
 
   Http(URI base) {
-    this.base = base.toString();
+    String b = base.toString();
+    this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
   }
 
   Http(int port) {

@@ -12,6 +12,14 @@ import io.hotset.Region;
 import io.hotset.WriteBehind;
 import io.hotset.WriteBehindFullException;
 import io.hotset.catalog.spi.EdgePurge;
+import io.hotset.http.CacheControl;
+import io.hotset.http.ConditionalRequests;
+import io.hotset.http.ETags;
+import io.hotset.http.HeaderSink;
+import io.hotset.http.SharedCacheRule;
+import io.hotset.http.StrongRoutePolicy;
+import io.hotset.http.SurrogateKeys;
+import io.hotset.http.Vary;
 import io.hotset.redis.HotsetRedis;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -27,14 +35,27 @@ import java.util.function.Supplier;
 
 /**
  * The catalog's HTTP contract (design doc, "Reference system: the catalog service") on Javalin.
- * Handlers validate input, call the regions or the repository, and set caching headers through
- * {@link HttpHeaders}. Every error is JSON {@code {"error", "message"}}. Routes under
- * {@code /strong/} get {@code Cache-Control: no-store} from an {@code after} handler, which runs
- * after any handler (and any exception mapping), so no handler can make them cacheable.
+ * Handlers validate input, call the regions or the repository, and state their caching intent
+ * with hotset-http's pure functions ({@link CacheControl}, {@link ETags} and
+ * {@link ConditionalRequests}, {@link SurrogateKeys}). Every error is JSON
+ * {@code {"error", "message"}}.
+ *
+ * <p>One {@code after} handler, which runs after every handler and exception mapping, has the last
+ * word on caching headers, so no handler can get them wrong: a response to a request with
+ * {@code Authorization} (or one that sets a cookie) is never shared-cacheable
+ * ({@link SharedCacheRule}); shared-cacheable responses get {@code Vary: Accept-Encoding} (Javalin
+ * compresses by the request's {@code Accept-Encoding} without saying so); and routes under
+ * {@code /strong/} get {@code no-store} without surrogate keys ({@link StrongRoutePolicy}).
  */
 public final class CatalogHttpApi {
+  /** Routes that must never be stored by any cache. */
+  public static final StrongRoutePolicy STRONG_ROUTES = StrongRoutePolicy.of("/strong/");
   /** The surrogate key every top-list response carries (purged when the view is refreshed). */
   static final String TOP_KEY = "top";
+  private static final String CACHE_CONTROL = "Cache-Control";
+  private static final String ETAG = "ETag";
+  private static final String NO_STORE = CacheControl.noStore().toHeaderValue();
+  private static final Duration STALE_IF_ERROR = Duration.ofMinutes(5);
   private static final int DEFAULT_TOP_LIMIT = 10;
   private static final int MAX_TOP_LIMIT = 100;
   private static final int MAX_BODY_BYTES = 64 * 1024;
@@ -74,9 +95,10 @@ public final class CatalogHttpApi {
     app.get("/strong/products/{id}", this::getStrongProduct);
     app.get("/metrics", this::getMetrics);
     app.get("/health", this::getHealth);
+    app.get("/health/live", this::getLive);
     app.post("/admin/invalidate", this::postAdminInvalidate);
 
-    app.after("/strong/*", ctx -> ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE));
+    app.after(CatalogHttpApi::enforceCachingRules);
 
     app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
     app.exception(LoadShedException.class, (e, ctx) -> {
@@ -113,19 +135,20 @@ public final class CatalogHttpApi {
     Product p = parts.products() != null ? parts.products().get(id) : parts.repository().findProduct(id);
     if (p == null) {
       // Negative answers are cacheable briefly too, and purged with the product's key when it appears.
-      ctx.header(HttpHeaders.CACHE_CONTROL, cacheable(parts.negativeTtl(), Duration.ZERO, Duration.ZERO));
-      ctx.header(HttpHeaders.SURROGATE_KEY, "product:" + id);
+      ctx.header(CACHE_CONTROL, cacheable(parts.negativeTtl(), Duration.ZERO, Duration.ZERO));
+      ctx.header(SurrogateKeys.XKEY_HEADER, productKey(id));
       throw ApiException.notFound("no product " + id);
     }
-    String etag = HttpHeaders.etag(p.version());
-    ctx.header(HttpHeaders.ETAG, etag);
-    ctx.header(HttpHeaders.CACHE_CONTROL, cacheable(parts.productTtl(), parts.productStale(), Duration.ofMinutes(5)));
-    ctx.header(HttpHeaders.SURROGATE_KEY, HttpHeaders.surrogateKeys(surrogateKeys(p)));
-    if (HttpHeaders.notModified(ctx.header(HttpHeaders.IF_NONE_MATCH), etag)) {
-      ctx.status(304);
-      return;
+    String etag = ETags.strong(p.version());
+    ctx.header(ETAG, etag);
+    ctx.header(CACHE_CONTROL, cacheable(parts.productTtl(), parts.productStale(), STALE_IF_ERROR));
+    ctx.header(SurrogateKeys.XKEY_HEADER, SurrogateKeys.headerValue(surrogateKeys(p)));
+    switch (ConditionalRequests.evaluate(ctx.method().name(), ctx::header, etag)) {
+      case NOT_MODIFIED -> ctx.status(304);
+      case PRECONDITION_FAILED -> throw new ApiException(412, "precondition_failed",
+          "the product's current entity tag is " + etag);
+      case PROCEED -> ctx.json(p);
     }
-    ctx.json(p);
   }
 
   private void putProduct(Context ctx) {
@@ -133,8 +156,8 @@ public final class CatalogHttpApi {
     ProductPatch patch = ProductPatch.from(body(ctx));
     Product p = parts.repository().update(id, patch).orElseThrow(() -> ApiException.notFound("no product " + id));
     changed(p.id());
-    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
-    ctx.header(HttpHeaders.ETAG, HttpHeaders.etag(p.version()));
+    ctx.header(CACHE_CONTROL, NO_STORE);
+    ctx.header(ETAG, ETags.strong(p.version()));
     ctx.json(p);
   }
 
@@ -170,17 +193,21 @@ public final class CatalogHttpApi {
     out.put("avgRating", added.product().avgRating());
     out.put("reviewCount", added.product().reviewCount());
     out.put("version", added.product().version());
-    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.header(CACHE_CONTROL, NO_STORE);
     ctx.header("Location", "/products/" + id);
     ctx.status(201).json(out);
   }
 
-  /** After a committed write of product {@code id}: drop it from every tier and process, then purge the edge. */
+  /**
+   * After a committed write of product {@code id}: drop it from every tier and process, then purge
+   * the edge (only after the invalidation, or the edge could refill from a tier still holding the
+   * old value). Change data capture purges the same key again once it sees the commit.
+   */
   private void changed(long id) {
     if (parts.products() != null) {
       parts.products().invalidate(id);
     }
-    parts.edgePurge().purge(List.of("product:" + id));
+    parts.edgePurge().purge(List.of(productKey(id)));
   }
 
   private void getStrongProduct(Context ctx) {
@@ -198,7 +225,7 @@ public final class CatalogHttpApi {
     long id = id(ctx, "product id");
     requireProduct(id);
     parts.views().write(id, 1L);
-    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.header(CACHE_CONTROL, NO_STORE);
     ctx.status(202).json(Map.of("productId", id, "accepted", 1));
   }
 
@@ -206,7 +233,7 @@ public final class CatalogHttpApi {
     long id = id(ctx, "product id");
     requireProduct(id);
     long views = parts.repository().views(id);
-    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.header(CACHE_CONTROL, NO_STORE);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("productId", id);
     out.put("views", views);
@@ -239,18 +266,19 @@ public final class CatalogHttpApi {
     }
     TopList top = parts.top() != null ? parts.top().get(id) : parts.repository().findTop(id);
     if (top == null) {
-      ctx.header(HttpHeaders.CACHE_CONTROL, cacheable(parts.negativeTtl(), Duration.ZERO, Duration.ZERO));
+      ctx.header(CACHE_CONTROL, cacheable(parts.negativeTtl(), Duration.ZERO, Duration.ZERO));
+      ctx.header(SurrogateKeys.XKEY_HEADER, categoryKey(id));
       throw ApiException.notFound("no category " + id);
     }
-    ctx.header(HttpHeaders.CACHE_CONTROL, cacheable(parts.topTtl(), parts.topTtl(), Duration.ofMinutes(5)));
-    ctx.header(HttpHeaders.SURROGATE_KEY, "category:" + id + " " + TOP_KEY);
+    ctx.header(CACHE_CONTROL, cacheable(parts.topTtl(), parts.topTtl(), STALE_IF_ERROR));
+    ctx.header(SurrogateKeys.XKEY_HEADER, SurrogateKeys.headerValue(categoryKey(id), TOP_KEY));
     ctx.json(top.products().subList(0, Math.min(limit, top.products().size())));
   }
 
   // ---- operations ----
 
   private void getMetrics(Context ctx) {
-    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.header(CACHE_CONTROL, NO_STORE);
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
     ctx.result(parts.metrics().get());
   }
@@ -274,8 +302,18 @@ public final class CatalogHttpApi {
     out.put("breaker", Map.of("l2", parts.redis() == null ? "DISABLED" : parts.redis().health().circuit().name()));
     out.put("cache", parts.hotset() == null ? "off" : "on");
     out.put("viewsPending", parts.views().pending());
-    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.header(CACHE_CONTROL, NO_STORE);
     ctx.status(db ? 200 : 503).json(out);
+  }
+
+  /**
+   * Liveness for load balancers and Varnish probes: 200 while the process serves HTTP, whatever
+   * the database says (instances keep serving cached reads through a database outage, so taking
+   * them out of rotation then would only turn hits into errors).
+   */
+  private void getLive(Context ctx) {
+    ctx.header(CACHE_CONTROL, NO_STORE);
+    ctx.json(Map.of("status", "up"));
   }
 
   private void postAdminInvalidate(Context ctx) {
@@ -303,6 +341,13 @@ public final class CatalogHttpApi {
     }
     List<String> keys = strings(object, "keys");
     List<String> tags = strings(object, "tags");
+    for (String tag : tags) {
+      try {
+        SurrogateKeys.validate(tag); // tags double as surrogate keys at the edge
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid("tags", e.getMessage());
+      }
+    }
     if (parts.hotset() != null) {
       if (parts.hotset().region(region).isEmpty()) {
         throw ApiException.invalid("region", "no region '" + ProductPatch.abbreviate(region) + "'");
@@ -321,10 +366,14 @@ public final class CatalogHttpApi {
       }
     }
     List<String> surrogate = new ArrayList<>();
-    if (region.equals("product")) {
-      keys.forEach(k -> surrogate.add("product:" + k));
-    } else if (region.equals("category-top")) {
-      keys.forEach(k -> surrogate.add("category:" + k));
+    try {
+      if (region.equals("product")) {
+        keys.forEach(k -> surrogate.add(SurrogateKeys.key("product", k)));
+      } else if (region.equals("category-top")) {
+        keys.forEach(k -> surrogate.add(SurrogateKeys.key("category", k)));
+      }
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("keys", e.getMessage());
     }
     surrogate.addAll(tags);
     parts.edgePurge().purge(surrogate);
@@ -332,18 +381,50 @@ public final class CatalogHttpApi {
     out.put("region", region);
     out.put("keys", keys);
     out.put("tags", tags);
-    ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    ctx.header(CACHE_CONTROL, NO_STORE);
     ctx.json(out);
   }
 
   // ---- helpers ----
 
+  /** The intended header of a shared-cacheable answer; {@code no-store} when caching is off (the no-cache baseline). */
   private String cacheable(Duration maxAge, Duration swr, Duration sie) {
-    return parts.hotset() == null ? HttpHeaders.NO_STORE : HttpHeaders.sharedCacheable(maxAge, swr, sie);
+    return (parts.hotset() == null ? CacheControl.noStore() : CacheControl.publicFor(maxAge, swr, sie)).toHeaderValue();
+  }
+
+  /**
+   * The last word on caching headers, after the handler and any exception mapping. A response that
+   * depends on the user (request with {@code Authorization}, response setting a cookie) gets the
+   * {@link SharedCacheRule}'s header instead of a shareable one; a shareable one varies on
+   * {@code Accept-Encoding}; a strong route gets {@code no-store} whatever the handler wrote.
+   */
+  static void enforceCachingRules(Context ctx) {
+    String intended = ctx.res().getHeader(CACHE_CONTROL);
+    if (intended != null) {
+      CacheControl declared = CacheControl.parse(intended);
+      CacheControl actual = SharedCacheRule.cacheControlFor(declared, ctx::header, ctx.res()::getHeader);
+      if (!actual.equals(declared)) {
+        ctx.header(CACHE_CONTROL, actual.toHeaderValue());
+      }
+      if (actual.isSharedCacheable()) {
+        ctx.header(Vary.HEADER, Vary.merge(ctx.res().getHeader(Vary.HEADER), "Accept-Encoding"));
+      } else {
+        ctx.res().setHeader(SurrogateKeys.XKEY_HEADER, null); // nothing shared to purge
+      }
+    }
+    STRONG_ROUTES.enforce(ctx.path(), HeaderSink.of(ctx.res()::setHeader, name -> ctx.res().setHeader(name, null)));
   }
 
   static List<String> surrogateKeys(Product p) {
-    return List.of("product:" + p.id(), "category:" + p.categoryId());
+    return List.of(productKey(p.id()), categoryKey(p.categoryId()));
+  }
+
+  static String productKey(long id) {
+    return SurrogateKeys.key("product", Long.toString(id));
+  }
+
+  static String categoryKey(long id) {
+    return SurrogateKeys.key("category", Long.toString(id));
   }
 
   private static long id(Context ctx, String what) {
@@ -418,9 +499,9 @@ public final class CatalogHttpApi {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", code);
     body.put("message", message);
-    if (ctx.res().getHeader(HttpHeaders.CACHE_CONTROL) == null || status >= 500 || status == 400 || status == 401
-        || status == 413 || status == 422) {
-      ctx.header(HttpHeaders.CACHE_CONTROL, HttpHeaders.NO_STORE);
+    // Only a 404 keeps what its handler declared (negative caching); no other error is stored.
+    if (status != 404 || ctx.res().getHeader(CACHE_CONTROL) == null) {
+      ctx.header(CACHE_CONTROL, NO_STORE);
     }
     ctx.status(status).json(body);
   }

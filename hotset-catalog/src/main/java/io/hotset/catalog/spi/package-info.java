@@ -1,7 +1,8 @@
 /**
- * Where the parts being built elsewhere plug into the catalog: replica routing ({@link io.hotset.catalog.spi.ReadRouting})
- * and edge purges ({@link io.hotset.catalog.spi.EdgePurge}). The defaults are deliberately simple
- * (primary-only reads, no-op or plain HTTP purge); {@link io.hotset.catalog.CatalogService.Builder}
- * takes real implementations.
+ * Where other parts plug into the catalog: replica routing ({@link io.hotset.catalog.spi.ReadRouting})
+ * and edge purges ({@link io.hotset.catalog.spi.EdgePurge}, which adapts hotset-http's
+ * {@code EdgePurger}). The defaults are primary-only reads and, when {@code HOTSET_EDGE_PURGE_URL}
+ * is set, hotset-http's Varnish purger; {@link io.hotset.catalog.CatalogService.Builder} takes
+ * other implementations.
  */
 package io.hotset.catalog.spi;
