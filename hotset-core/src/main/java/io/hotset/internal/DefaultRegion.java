@@ -1095,8 +1095,15 @@ final class DefaultRegion<K, V> implements Region<K, V> {
 
   private void invalidateLocal(K key) {
     stamps.bump(key);
-    l1Map.computeIfPresent(key, (k, old) -> {
-      tagIndex.remove(k, old.tags);
+    // compute, not computeIfPresent: Caffeine's computeIfPresent returns at once when it does not
+    // see the key, without waiting for a fill whose compute is inserting it right now (and which
+    // checked the stamp before our bump). compute takes the key's lock, so it runs after such a
+    // fill and removes what it stored. Found by CdcFailoverIT: a reader's L2 fill raced the
+    // second local invalidation and the old value stayed in L1 until its TTL.
+    l1Map.compute(key, (k, old) -> {
+      if (old != null) {
+        tagIndex.remove(k, old.tags);
+      }
       return null;
     });
     inFlight.remove(key);
@@ -1106,8 +1113,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     tagLog.append(tag);
     for (K key : tagIndex.keys(tag)) {
       stamps.bump(key);
-      l1Map.computeIfPresent(key, (k, old) -> {
-        if (!old.hasTag(tag)) {
+      l1Map.compute(key, (k, old) -> { // compute: see invalidateLocal
+        if (old == null || !old.hasTag(tag)) {
           return old;
         }
         tagIndex.remove(k, old.tags);

@@ -270,6 +270,7 @@ final class LoadRun {
   // ---------------------------------------------------------------- workers
 
   private void work(int index, SplittableRandom random, CountDownLatch done) {
+    RawHttp raw = new RawHttp(cfg.connectTimeout(), cfg.requestTimeout());
     try {
       List<URI> targets = cfg.targets();
       int t = index % targets.size();
@@ -282,13 +283,11 @@ final class LoadRun {
         boolean write = cfg.writeRatio() > 0 && random.nextDouble() < cfg.writeRatio();
         URI base = targets.get(t);
         t = (t + 1) % targets.size();
-        URI uri = URI.create(base + "/products/" + id);
+        String path = (base.getRawPath() == null ? "" : base.getRawPath()) + "/products/" + id;
         boolean ok;
         if (write) {
           String body = "{\"priceCents\":" + random.nextInt(100, 100_000) + "}";
-          ok = send(Outcomes.WRITE, writeRec, HttpRequest.newBuilder(uri).timeout(cfg.requestTimeout())
-              .header("Content-Type", "application/json")
-              .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), false);
+          ok = send(Outcomes.WRITE, writeRec, raw, base, "PUT", path, body, false);
         } else {
           if (measured) {
             DistinctIds p = phaseIds;
@@ -303,8 +302,7 @@ final class LoadRun {
               hotReads.increment();
             }
           }
-          ok = send(Outcomes.READ, readRec, HttpRequest.newBuilder(uri).timeout(cfg.requestTimeout()).GET().build(),
-              true);
+          ok = send(Outcomes.READ, readRec, raw, base, "GET", path, null, true);
         }
         if (!ok) {
           backoff();
@@ -313,6 +311,7 @@ final class LoadRun {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      raw.close();
       done.countDown();
       if (done.getCount() == 0) {
         signals.add(WORKERS_DONE);
@@ -320,16 +319,16 @@ final class LoadRun {
     }
   }
 
-  /** Sends one request and records it; false on a transport failure. */
-  private boolean send(String op, Recorder recorder, HttpRequest request, boolean countEdge)
-      throws InterruptedException {
+  /** Sends one request on the worker's own connection and records it; false on a transport failure. */
+  private boolean send(String op, Recorder recorder, RawHttp raw, URI base, String method, String path, String body,
+      boolean countEdge) {
     long start = System.nanoTime();
     try {
-      HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
+      RawHttp.Response r = raw.send(base, method, path, body);
       recorder.recordValue(Math.max(0, (System.nanoTime() - start) / 1000));
-      outcomes.status(op, r.statusCode());
-      if (countEdge) {
-        r.headers().firstValue("X-Cache").ifPresent(this::countEdge);
+      outcomes.status(op, r.status());
+      if (countEdge && r.xCache() != null) {
+        countEdge(r.xCache());
       }
       return true;
     } catch (IOException | RuntimeException e) {

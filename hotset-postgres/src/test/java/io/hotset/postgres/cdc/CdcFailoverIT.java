@@ -48,7 +48,9 @@ class CdcFailoverIT {
       Thread.sleep(600);
       assertThat(standby.cdc.isLeader()).as("the child holds the consumer role").isFalse();
 
-      Load load = new Load(pg, List.of(standby, reader)).start();
+      Load load = new Load(pg, List.of(standby, reader));
+      load.redis = redis;
+      load.start();
       Thread.sleep(1500);
       int beforeKill = load.updates.get();
       long killedAt = System.nanoTime();
@@ -85,7 +87,9 @@ class CdcFailoverIT {
     Process child = startChild(pg, redis);
     try (CdcNode node = new CdcNode("restarted", redis.uri(), pg.jdbcUrl(), pg.user(), pg.password())) {
       awaitLine(child, "LEADER");
-      Load load = new Load(pg, List.of(node)).start();
+      Load load = new Load(pg, List.of(node));
+      load.redis = redis;
+      load.start();
       Thread.sleep(1000);
       child.destroyForcibly(); // the only consumer dies; updates go on with nobody invalidating
       assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -96,7 +100,9 @@ class CdcFailoverIT {
       node.startCdc(pg.jdbcUrl(), pg.user(), pg.password()); // the restart
       Thread.sleep(1000);
       load.stop();
-      awaitAcknowledged(node, currentLsn(pg));
+      long target = currentLsn(pg);
+      awaitAcknowledged(node, target);
+      System.out.println("restart final check: target " + target + ", acknowledged " + node.cdc.acknowledgedLsn());
       int stale = load.countStale();
       System.out.printf("CDC restart: %d updates while no instance ran (%d entries stale then); %d stale after the "
           + "restart caught up%n", whileDown, staleWhileDown, stale);
@@ -114,6 +120,7 @@ class CdcFailoverIT {
   private static final class Load {
     final PostgresServer pg;
     final List<CdcNode> nodes;
+    RedisServer redis;
     final AtomicBoolean running = new AtomicBoolean(true);
     final AtomicInteger updates = new AtomicInteger();
     final ConcurrentHashMap<Long, Integer> latest = new ConcurrentHashMap<>();
@@ -145,6 +152,9 @@ class CdcFailoverIT {
           ps.setInt(1, price);
           ps.setLong(2, id);
           ps.executeUpdate();
+          for (CdcNode n : nodes) {
+            n.note(id, "wrote " + price);
+          }
           latest.put(id, price);
           updates.incrementAndGet();
           Thread.sleep(2);
@@ -158,7 +168,12 @@ class CdcFailoverIT {
       SplittableRandom rnd = new SplittableRandom(n.hotset.instanceId().hashCode());
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (running.get() && System.nanoTime() < end) {
-        n.products.get(1L + rnd.nextInt(PRODUCTS));
+        long id = 1L + rnd.nextInt(PRODUCTS);
+        String before = n.products.getIfPresent(id);
+        String got = n.products.get(id);
+        if (before == null && got != null) {
+          n.note(id, "get filled/returned " + got + ", L1 after " + n.products.getIfPresent(id));
+        }
       }
     }
 
@@ -185,6 +200,24 @@ class CdcFailoverIT {
               stale++;
               System.out.printf("STALE product %d on %s: db %s, read %s, L1 %s, last written %s, loads %d%n", id,
                   n.hotset.instanceId(), truth, got, l1, latest.get(id), n.loads.get());
+              if (finalCheck) {
+                Object raw = redis.command("GET", "cdc:{product:" + id + "}");
+                String l2 = raw instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .replaceAll("[^0-9A-Za-z:]", ".") : String.valueOf(raw);
+                System.out.println("  L2: " + l2 + "; history here and on the other nodes:");
+                for (CdcNode other : nodes) {
+                  if (other != n) {
+                    for (String h : other.history.getOrDefault(id, new java.util.concurrent.ConcurrentLinkedQueue<>())) {
+                      if (h.contains("load")) {
+                        System.out.println("  [" + other.hotset.instanceId() + "] " + h);
+                      }
+                    }
+                  }
+                }
+                for (String h : n.history.getOrDefault(id, new java.util.concurrent.ConcurrentLinkedQueue<>())) {
+                  System.out.println("  " + h);
+                }
+              }
             }
           }
         }
@@ -194,8 +227,15 @@ class CdcFailoverIT {
 
     /** As countStale, racing the writer (only to show that caches were stale while nobody consumed). */
     int countStaleSnapshot() throws Exception {
-      return countStale();
+      finalCheck = false;
+      try {
+        return countStale();
+      } finally {
+        finalCheck = true;
+      }
     }
+
+    volatile boolean finalCheck = true;
   }
 
   private static Process startChild(PostgresServer pg, RedisServer redis) throws Exception {

@@ -31,6 +31,14 @@ final class CdcNode implements AutoCloseable {
   final Region<Long, String> products;
   final HikariDataSource pool;
   final AtomicLong loads = new AtomicLong();
+  /** Per product: "t=<nanos> loaded <value>" lines, for diagnosing a stale entry. */
+  final java.util.concurrent.ConcurrentHashMap<Long, java.util.Queue<String>> history =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  void note(long id, String event) {
+    history.computeIfAbsent(id, k -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+        .add((System.nanoTime() / 1_000_000) + "ms " + Thread.currentThread().getName() + " " + event);
+  }
   ChangeCapture cdc;
 
   CdcNode(String name, String redisUri, String jdbcUrl, String user, String password) {
@@ -53,8 +61,11 @@ final class CdcNode implements AutoCloseable {
     try (Connection c = pool.getConnection();
          PreparedStatement ps = c.prepareStatement("SELECT price_cents FROM products WHERE product_id = ?")) {
       ps.setLong(1, id);
+      long t0 = System.nanoTime() / 1_000_000;
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Integer.toString(rs.getInt(1)) : null;
+        String v = rs.next() ? Integer.toString(rs.getInt(1)) : null;
+        note(id, "load started " + t0 + "ms read " + v);
+        return v;
       }
     }
   }
@@ -65,7 +76,24 @@ final class CdcNode implements AutoCloseable {
 
   ChangeCapture.Builder cdcBuilder(String jdbcUrl, String user, String password) {
     return ChangeCapture.builder().jdbcUrl(jdbcUrl).user(user).password(password).hotset(hotset)
-        .meterRegistry(registry).table(productsMapping()).leaderPollInterval(Duration.ofMillis(200));
+        .meterRegistry(registry)
+        .table(TableMapping.table("products").key("product", "{product_id}").surrogateKey("{product_id}").build())
+        .leaderPollInterval(Duration.ofMillis(200))
+        .edgePurge(keys -> {
+          for (String k : keys) {
+            note(Long.parseLong(k), "fanned out, acked before: " + (cdc == null ? -1 : cdc.acknowledgedLsn())
+                + ", L1 now " + products.getIfPresent(Long.parseLong(k)));
+          }
+        })
+        .listener(changes -> {
+          for (io.hotset.postgres.RowChange rc : changes) {
+            if ("products".equals(rc.table()) && rc.after().get("product_id") != null) {
+              note(Long.parseLong(rc.after().get("product_id")), "cdc batch has price " + rc.after().get("price_cents")
+                  + " lsn " + rc.commitLsn() + ", L1 before " + products.getIfPresent(
+                      Long.parseLong(rc.after().get("product_id"))));
+            }
+          }
+        });
   }
 
   CdcNode startCdc(String jdbcUrl, String user, String password) {

@@ -84,6 +84,7 @@ public final class CdcEngine implements AutoCloseable {
   private final Counter batchesOk;
   private final Counter batchesFailed;
   private final Counter gaps;
+  private final Counter invisibleWaits;
   private final MeterRegistry registry;
 
   private Connection lockConn;
@@ -105,6 +106,8 @@ public final class CdcEngine implements AutoCloseable {
     this.batchesFailed = Counter.builder("hotset.cdc.batches").tag("outcome", "failed").register(registry);
     this.gaps = Counter.builder("hotset.cdc.gaps").description("batches skipped by SlotPolicy.SKIP_AHEAD")
         .register(registry);
+    this.invisibleWaits = Counter.builder("hotset.cdc.visibility.waits")
+        .description("times a batch waited for its commits to become visible to new snapshots").register(registry);
     Gauge.builder("hotset.cdc.leader", this, e -> e.leader ? 1 : 0).tag("slot", config.slotName())
         .register(registry);
     Gauge.builder("hotset.cdc.slot.retained", retained, AtomicLong::get).baseUnit("bytes")
@@ -422,6 +425,7 @@ public final class CdcEngine implements AutoCloseable {
     PgOutput decoder = new PgOutput();
     List<RowChange> txn = null;
     long txnCommitMillis = 0;
+    int txnXid = 0;
     Batch batch = new Batch();
     while (!closed) {
       monitor(true);
@@ -445,6 +449,7 @@ public final class CdcEngine implements AutoCloseable {
       if (m instanceof PgOutput.Begin b) {
         txn = new ArrayList<>();
         txnCommitMillis = b.commitTimeMillis();
+        txnXid = b.xid();
       } else if (m instanceof PgOutput.Row r) {
         if (txn == null) {
           throw new IllegalStateException("pgoutput row outside a transaction");
@@ -469,7 +474,7 @@ public final class CdcEngine implements AutoCloseable {
             stamped.add(new RowChange(rc.schema(), rc.table(), rc.op(), rc.before(), rc.after(), c.endLsn(),
                 c.commitTimeMillis()));
           }
-          batch.add(stamped, c.endLsn(), c.commitTimeMillis());
+          batch.add(stamped, c.endLsn(), c.commitTimeMillis(), txnXid);
         }
         txn = null;
         if (batch.size() >= config.maxBatchChanges()) {
@@ -484,12 +489,14 @@ public final class CdcEngine implements AutoCloseable {
   private static final class Batch {
     final List<RowChange> changes = new ArrayList<>();
     final List<Long> commitTimes = new ArrayList<>();
+    final List<Long> xids = new ArrayList<>();
     long endLsn;
     int transactions;
 
-    void add(List<RowChange> txn, long endLsn, long commitMillis) {
+    void add(List<RowChange> txn, long endLsn, long commitMillis, int xid) {
       changes.addAll(txn);
       commitTimes.add(commitMillis);
+      xids.add(Integer.toUnsignedLong(xid));
       this.endLsn = Math.max(this.endLsn, endLsn);
       transactions++;
     }
@@ -549,6 +556,7 @@ public final class CdcEngine implements AutoCloseable {
   }
 
   private void fanOut(Batch batch) throws Exception {
+    awaitVisible(batch);
     for (ChangeListener l : config.listeners()) {
       l.onChanges(List.copyOf(batch.changes));
     }
@@ -585,6 +593,47 @@ public final class CdcEngine implements AutoCloseable {
       config.edgePurge().purge(surrogates);
     }
   }
+
+  /**
+   * Waits until the batch's transactions are visible to new snapshots. PostgreSQL writes (and
+   * decodes) a commit record before the committing backend leaves the proc array, so for a
+   * moment a session that starts now may still see the old rows. A reader that refilled a cache
+   * in that moment, right after our invalidation, would put the old value back until its TTL;
+   * a view recomputed then would miss the change. One query per batch, almost always true at
+   * once.
+   */
+  private void awaitVisible(Batch batch) throws SQLException, InterruptedException {
+    if (batch.xids.isEmpty() || lockConn == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try (PreparedStatement ps = lockConn.prepareStatement(VISIBLE_SQL)) {
+      ps.setArray(1, lockConn.createArrayOf("bigint", batch.xids.toArray()));
+      while (true) {
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            return;
+          }
+        }
+        invisibleWaits.increment();
+        if (System.nanoTime() > deadline) {
+          throw new SQLException("committed transactions " + batch.xids + " not visible to new snapshots after 10 s");
+        }
+        Thread.sleep(1);
+      }
+    }
+  }
+
+  /**
+   * True when every (32-bit) xid of the array is visible in a snapshot taken now. The 64-bit
+   * txid is rebuilt from the snapshot's xmax: an xid above xmax's low half is from the previous
+   * epoch. txid_* functions exist from PostgreSQL 9.4 on (13+ keeps them beside pg_snapshot).
+   */
+  static final String VISIBLE_SQL = "SELECT coalesce(bool_and(txid_visible_in_snapshot("
+      + "(((c.cur >> 32) - CASE WHEN x > (c.cur & 4294967295) THEN 1 ELSE 0 END) << 32) | x, c.snap)), true) "
+      + "FROM (SELECT snap, txid_snapshot_xmax(snap) AS cur FROM (SELECT txid_current_snapshot() AS snap) s) c, "
+      + "unnest(?::bigint[]) AS x";
 
   private void acknowledge(long lsn, boolean force) throws SQLException {
     LogSequenceNumber l = LogSequenceNumber.valueOf(lsn);
