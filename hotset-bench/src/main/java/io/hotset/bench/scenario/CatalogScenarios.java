@@ -53,6 +53,10 @@ public final class CatalogScenarios implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "32")
   int concurrency;
 
+  @Option(names = "--stampede-ttl", defaultValue = "60s",
+      description = "product TTL of the stampede run; the prewarm must take under 0.55 x TTL")
+  String stampedeTtl;
+
   @Override
   public Integer call() throws Exception {
     Files.createDirectories(outDir);
@@ -63,7 +67,8 @@ public final class CatalogScenarios implements Callable<Integer> {
       ok &= cacheVsNoCache(jar, outDir, products, d, concurrency, log).passed();
     }
     if (which.equals("stampede") || which.equals("all")) {
-      ok &= stampede(jar, outDir, Math.min(products, 10_000), Duration.ofSeconds(30), 64, log).passed();
+      ok &= stampede(jar, outDir, Math.min(products, 10_000), io.hotset.bench.load.Durations.parse(stampedeTtl), 64,
+          log).passed();
     }
     if (which.equals("redis-outage") || which.equals("all")) {
       ok &= redisOutage(jar, outDir, Math.min(products, 10_000), concurrency, log).passed();
