@@ -39,7 +39,7 @@ class LoadConfigTest {
     LoadConfig stampede = Scenario.of("mass-expiry").builder().products(1000).ttl(Duration.ofSeconds(20)).build();
     assertThat(stampede.scenario()).isEqualTo("stampede");
     assertThat(stampede.prewarmKeys()).isEqualTo(1000);
-    assertThat(stampede.duration()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(stampede.duration()).as("1.25 x TTL").isEqualTo(Duration.ofSeconds(25));
     assertThat(stampede.warmup()).isZero();
 
     LoadConfig penetration = Scenario.PENETRATION.builder().products(500).build();
