@@ -1188,6 +1188,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   }
 
   private static final long NO_LEASE = Long.MIN_VALUE;
+  /** Longest wait for another process's fill before asking L2 again. */
+  private static final long HELD_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   /** Keys whose plain L2 read just found undecodable bytes (so the lease path skips them). */
   private final Set<String> knownCorrupt = ConcurrentHashMap.newKeySet();
@@ -1227,6 +1229,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       boolean background, long stamp, long tagSeq) {
     String l2k = l2Key(ks);
     long deadline = ticker.read() + 3 * leaseTtlNanos;
+    boolean waited = false;
     // the plain GET of plainL2Hit found corrupt bytes: take the lease regardless, do not decode again
     boolean ignoreValue = knownCorrupt.remove(ks);
     while (true) {
@@ -1271,16 +1274,21 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         metrics.l1Stale.increment();
         return shared;
       }
-      metrics.coalesced.increment();
+      if (!waited) {
+        metrics.coalesced.increment();
+        waited = true;
+      }
       long remaining = deadline - now;
       if (remaining <= 0) {
         metrics.loadShed.increment();
         throw new LoadShedException(name, ks, retryAfter(), "another process holds the fill lease and has not filled");
       }
       try {
-        lease.filled().get(Math.min(remaining, leaseTtlNanos + TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+        // Woken by the fill notification; the bounded slice re-checks L2 in case the notification
+        // was lost (pub/sub reconnecting after a Redis restart), which otherwise cost a whole lease TTL.
+        lease.filled().get(Math.min(remaining, HELD_RECHECK_NANOS), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        // the holder may be dead: its lease expires after leaseTtl and the next read takes over
+        // filled without a word reaching us, or the holder is dead (its lease expires after leaseTtl)
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new HotsetException(r + "interrupted while waiting for another process's load", e);

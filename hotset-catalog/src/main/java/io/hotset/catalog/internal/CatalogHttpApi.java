@@ -1,6 +1,8 @@
 package io.hotset.catalog.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -147,7 +149,28 @@ public final class CatalogHttpApi {
       case NOT_MODIFIED -> ctx.status(304);
       case PRECONDITION_FAILED -> throw new ApiException(412, "precondition_failed",
           "the product's current entity tag is " + etag);
-      case PROCEED -> ctx.json(p);
+      case PROCEED -> {
+        if (parts.products() != null) {
+          ctx.contentType("application/json").result(bodies.get(p, this::serialize));
+        } else {
+          ctx.json(p);
+        }
+      }
+    }
+  }
+
+  /**
+   * The JSON bodies of the Product instances the product region holds, so an L1 hit costs no
+   * serialization. Weak identity keys: a body lives as long as its Product is cached or in use,
+   * and a new version (a new instance) gets a new body.
+   */
+  private final Cache<Product, byte[]> bodies = Caffeine.newBuilder().weakKeys().maximumSize(200_000).build();
+
+  private byte[] serialize(Product p) {
+    try {
+      return json.writeValueAsBytes(p);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize product " + p.id(), e);
     }
   }
 
