@@ -1230,13 +1230,22 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     String l2k = l2Key(ks);
     long deadline = ticker.read() + 3 * leaseTtlNanos;
     boolean waited = false;
+    boolean leaseReadRetried = false;
     // the plain GET of plainL2Hit found corrupt bytes: take the lease regardless, do not decode again
     boolean ignoreValue = knownCorrupt.remove(ks);
     while (true) {
       LeaseRead lease = awaitTier(l2.readOrLease(l2k, ticker.wallMillis(), spec.leaseTtl(), ignoreValue),
           "readOrLease");
+      if (lease == null && !leaseReadRetried) {
+        // One more try before degrading: a slow answer (a busy machine, a GC pause) is not an
+        // outage, and loading without the lease costs the fleet its single flight. An open
+        // breaker fails the retry at once.
+        leaseReadRetried = true;
+        continue;
+      }
       if (lease == null) {
-        // L2 unavailable: degrade to L1 -> source through the bulkhead
+        // L2 unavailable: degrade to L1 -> source through the bulkhead (L1 only: writeL2 never
+        // writes a leasing tier without a lease)
         return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, NO_LEASE);
       }
       if (lease.outcome() == LeaseRead.Outcome.GRANTED) {
