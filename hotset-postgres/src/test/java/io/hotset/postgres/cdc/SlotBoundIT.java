@@ -49,19 +49,7 @@ class SlotBoundIT {
           .start()).isInstanceOf(IllegalStateException.class).hasMessageContaining("no_such_region");
     }
     try (CdcNode node = new CdcNode("bounded", redis.uri(), pg.jdbcUrl(), pg.user(), pg.password())) {
-      node.cdc = ChangeCapture.builder().jdbcUrl(pg.jdbcUrl()).user(pg.user()).password(pg.password())
-          .hotset(node.hotset).meterRegistry(node.registry)
-          .table(TableMapping.table("products").key("product", "{product_id}").surrogateKey("product:{product_id}")
-              .build())
-          .edgePurge(keys -> {
-            if (edgeDown.get()) {
-              throw new IllegalStateException("edge unreachable (test)");
-            }
-          })
-          .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
-          .maxRetainedWal(256 * 1024, SlotPolicy.SKIP_AHEAD)
-          .onGap(gaps::add)
-          .start();
+      node.cdc = startWithFailingEdge(node, pg, SlotPolicy.SKIP_AHEAD, edgeDown, gaps);
       ChangeCaptureTestSupport.awaitLeader(node.cdc);
       try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
            Statement st = c.createStatement()) {
@@ -98,19 +86,7 @@ class SlotBoundIT {
     AtomicBoolean edgeDown = new AtomicBoolean(true);
     List<String> gaps = new CopyOnWriteArrayList<>();
     try (CdcNode node = new CdcNode("alarmed", redis.uri(), pg.jdbcUrl(), pg.user(), pg.password())) {
-      node.cdc = ChangeCapture.builder().jdbcUrl(pg.jdbcUrl()).user(pg.user()).password(pg.password())
-          .hotset(node.hotset).meterRegistry(node.registry)
-          .table(TableMapping.table("products").key("product", "{product_id}").surrogateKey("product:{product_id}")
-              .build())
-          .edgePurge(keys -> {
-            if (edgeDown.get()) {
-              throw new IllegalStateException("edge unreachable (test)");
-            }
-          })
-          .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
-          .maxRetainedWal(256 * 1024, SlotPolicy.ALARM)
-          .onGap(gaps::add)
-          .start();
+      node.cdc = startWithFailingEdge(node, pg, SlotPolicy.ALARM, edgeDown, gaps);
       ChangeCaptureTestSupport.awaitLeader(node.cdc);
       String before = node.products.get(3L);
       try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
@@ -130,5 +106,23 @@ class SlotBoundIT {
       assertThat(node.products.get(3L)).as("the stuck batch was fanned out in the end")
           .isEqualTo(Integer.toString(Integer.parseInt(before) + 5));
     }
+  }
+
+  /** Change capture whose edge purge fails while {@code edgeDown} is set, with a 256 KiB slot bound. */
+  private static ChangeCapture startWithFailingEdge(CdcNode node, PostgresServer pg, SlotPolicy policy,
+      AtomicBoolean edgeDown, List<String> gaps) {
+    return ChangeCapture.builder().jdbcUrl(pg.jdbcUrl()).user(pg.user()).password(pg.password())
+        .hotset(node.hotset).meterRegistry(node.registry)
+        .table(TableMapping.table("products").key("product", "{product_id}").surrogateKey("product:{product_id}")
+            .build())
+        .edgePurge(keys -> {
+          if (edgeDown.get()) {
+            throw new IllegalStateException("edge unreachable (test)");
+          }
+        })
+        .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
+        .maxRetainedWal(256 * 1024, policy)
+        .onGap(gaps::add)
+        .start();
   }
 }

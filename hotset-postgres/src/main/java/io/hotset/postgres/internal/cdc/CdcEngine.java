@@ -157,15 +157,21 @@ public final class CdcEngine implements AutoCloseable {
 
   // ------------------------------------------------------------------------------ preparation
 
-  private Connection plainConnection() throws SQLException {
+  /** User, password (null or empty: none) and a connect timeout: what every connection here needs. */
+  private static Properties connectionProperties(String user, String password) {
     Properties props = new Properties();
-    PGProperty.USER.set(props, config.user());
-    if (config.password() != null) {
-      PGProperty.PASSWORD.set(props, config.password());
+    PGProperty.USER.set(props, user);
+    if (password != null && !password.isEmpty()) {
+      PGProperty.PASSWORD.set(props, password);
     }
+    PGProperty.CONNECT_TIMEOUT.set(props, 5);
+    return props;
+  }
+
+  private Connection plainConnection() throws SQLException {
+    Properties props = connectionProperties(config.user(), config.password());
     PGProperty.APPLICATION_NAME.set(props, "hotset-cdc " + config.instanceName());
     PGProperty.TCP_KEEP_ALIVE.set(props, true);
-    PGProperty.CONNECT_TIMEOUT.set(props, 5);
     return DriverManager.getConnection(config.jdbcUrl(), props);
   }
 
@@ -293,12 +299,7 @@ public final class CdcEngine implements AutoCloseable {
   }
 
   public static void dropSlot(String jdbcUrl, String user, String password, String slotName, String publication) {
-    Properties props = new Properties();
-    PGProperty.USER.set(props, user);
-    if (password != null && !password.isEmpty()) {
-      PGProperty.PASSWORD.set(props, password);
-    }
-    try (Connection c = DriverManager.getConnection(jdbcUrl, props); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl, connectionProperties(user, password)); Statement st = c.createStatement()) {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
         ps.setString(1, slotName);
@@ -387,16 +388,11 @@ public final class CdcEngine implements AutoCloseable {
   }
 
   private void openStream() throws SQLException {
-    Properties props = new Properties();
-    PGProperty.USER.set(props, config.user());
-    if (config.password() != null) {
-      PGProperty.PASSWORD.set(props, config.password());
-    }
+    Properties props = connectionProperties(config.user(), config.password());
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
     PGProperty.REPLICATION.set(props, "database");
     PGProperty.PREFER_QUERY_MODE.set(props, "simple");
     PGProperty.APPLICATION_NAME.set(props, "hotset-cdc " + config.instanceName());
-    PGProperty.CONNECT_TIMEOUT.set(props, 5);
     replConn = DriverManager.getConnection(config.jdbcUrl(), props);
     stream = replConn.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
         .withSlotName(config.slotName())
