@@ -14,7 +14,7 @@ import io.hotset.WriteBehindSpec;
 import io.hotset.catalog.internal.CatalogHttpApi;
 import io.hotset.catalog.internal.CatalogRepository;
 import io.hotset.catalog.internal.LocalPostgres;
-import io.hotset.catalog.internal.Product;
+import io.hotset.catalog.internal.ProductDoc;
 import io.hotset.catalog.internal.QueryCounter;
 import io.hotset.catalog.internal.SchemaBootstrap;
 import io.hotset.catalog.internal.TopList;
@@ -252,8 +252,12 @@ public final class CatalogService implements AutoCloseable {
 
       // 4. Caches.
       HotsetRedis redis = null;
+      ObjectMapper json = JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .build();
       Hotset hotset = null;
-      Region<Long, Product> products = null;
+      Region<Long, ProductDoc> products = null;
       Region<Long, TopList> top = null;
       Duration negativeTtl = config.productTtl().compareTo(Duration.ofSeconds(5)) < 0
           ? config.productTtl() : Duration.ofSeconds(5);
@@ -267,15 +271,18 @@ public final class CatalogService implements AutoCloseable {
         }
         hotset = hb.build();
         closeables.push(hotset);
-        products = hotset.region(RegionSpec.builder("product", Long.class, Product.class)
+        // The region holds each product rendered (its JSON body and header fields), not the record:
+        // hits write bytes as they are, L2 hits parse nothing (ProductDoc).
+        products = hotset.region(RegionSpec.builder("product", Long.class, ProductDoc.class)
+            .codec(new ProductDoc.Codec())
             .maximumSize(100_000)
             .ttl(config.productTtl())
             .staleWhileRevalidate(productStale)
             .staleIfError(Duration.ofMinutes(5))
             .negativeTtl(negativeTtl)
-            .version(Product::version)
+            .version(ProductDoc::version)
             .tags(p -> List.of("product:" + p.id(), "category:" + p.categoryId()))
-            .loader(repository::findProduct)
+            .loader(id -> ProductDoc.render(repository.findProduct(id), json))
             .build());
         top = hotset.region(RegionSpec.builder("category-top", Long.class, TopList.class)
             .maximumSize(1_000)
@@ -306,7 +313,6 @@ public final class CatalogService implements AutoCloseable {
       // 6. Edge purge and the change feed. Purges come from this instance's own writes (right after
       // commit and invalidation) and from change data capture, which only the consuming instance runs.
       EdgePurge purge = edgePurge != null ? edgePurge : defaultEdgePurge(registry, closeables);
-      Region<Long, Product> productRegion = products;
       Region<Long, TopList> topRegion = top;
       if (hotset != null && changeCapture) {
         CatalogChangeCapture cdc = CatalogChangeCapture.startOrNull(url, user, password, hotset, primary, purge,
@@ -337,10 +343,6 @@ public final class CatalogService implements AutoCloseable {
       }, TOP_REFRESH_INTERVAL.toMillis(), TOP_REFRESH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
 
       // 8. HTTP.
-      ObjectMapper json = JsonMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-          .build();
       HotsetRedis redisForHealth = redis;
       CatalogHttpApi api = new CatalogHttpApi(new CatalogHttpApi.Parts(repository, hotset, products, top, viewCounter,
           redisForHealth, purge, registry::scrape, config.productTtl(), productStale, negativeTtl, TOP_TTL,

@@ -1,6 +1,5 @@
 package io.hotset.bench.load;
 
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +44,7 @@ final class RawHttp implements AutoCloseable {
 
     Conn(Socket socket, URI base) throws IOException {
       this.socket = socket;
-      this.in = new BufferedInputStream(socket.getInputStream(), 32 * 1024);
+      this.in = new Input(socket.getInputStream(), 32 * 1024);
       this.out = socket.getOutputStream();
       this.hostHeader = ("Host: " + base.getHost() + ":" + port(base) + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
@@ -98,17 +97,21 @@ final class RawHttp implements AutoCloseable {
   }
 
   private Response exchange(Conn c, URI base, String method, String path, String jsonBody) throws IOException {
-    StringBuilder head = new StringBuilder(128).append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
     byte[] body = jsonBody == null ? null : jsonBody.getBytes(StandardCharsets.UTF_8);
-    byte[] first = head.toString().getBytes(StandardCharsets.US_ASCII);
-    String tail = body == null ? "\r\n"
-        : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
-    c.out.write(first);
-    c.out.write(c.hostHeader);
-    c.out.write(tail.getBytes(StandardCharsets.US_ASCII));
+    byte[] first = (method + ' ' + path + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] tail = (body == null ? "\r\n"
+        : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    // One write, one segment: with TCP_NODELAY, separate writes of the request line, the headers and
+    // the body go out as separate segments, and the server wakes up (and parses) once for each.
+    byte[] request = new byte[first.length + c.hostHeader.length + tail.length + (body == null ? 0 : body.length)];
+    System.arraycopy(first, 0, request, 0, first.length);
+    System.arraycopy(c.hostHeader, 0, request, first.length, c.hostHeader.length);
+    System.arraycopy(tail, 0, request, first.length + c.hostHeader.length, tail.length);
     if (body != null) {
-      c.out.write(body);
+      System.arraycopy(body, 0, request, request.length - body.length, body.length);
     }
+    c.out.write(request);
     c.out.flush();
 
     String status = readLine(c.in);
@@ -214,6 +217,64 @@ final class RawHttp implements AutoCloseable {
   public void close() {
     for (URI base : java.util.List.copyOf(conns.keySet())) {
       closeQuietly(base);
+    }
+  }
+
+  /**
+   * A buffered input without {@link java.io.BufferedInputStream}'s per-call lock: the response
+   * head is read a byte at a time, and one worker owns each connection.
+   */
+  private static final class Input extends InputStream {
+    private final InputStream in;
+    private final byte[] b;
+    private int pos;
+    private int end;
+
+    Input(InputStream in, int size) {
+      this.in = in;
+      this.b = new byte[size];
+    }
+
+    private boolean fill() throws IOException {
+      int n = in.read(b, 0, b.length);
+      if (n <= 0) {
+        return false;
+      }
+      pos = 0;
+      end = n;
+      return true;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (pos == end && !fill()) {
+        return -1;
+      }
+      return b[pos++] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] dst, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (pos == end) {
+        if (len >= b.length) {
+          return in.read(dst, off, len);
+        }
+        if (!fill()) {
+          return -1;
+        }
+      }
+      int n = Math.min(len, end - pos);
+      System.arraycopy(b, pos, dst, off, n);
+      pos += n;
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
     }
   }
 }

@@ -1,8 +1,6 @@
 package io.hotset.catalog.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -66,7 +64,7 @@ public final class CatalogHttpApi {
   public record Parts(
       CatalogRepository repository,
       Hotset hotset,                          // null when caching is off
-      Region<Long, Product> products,         // null when caching is off
+      Region<Long, ProductDoc> products,      // null when caching is off
       Region<Long, TopList> top,              // null when caching is off
       WriteBehind<Long, Long> views,
       HotsetRedis redis,                      // null without HOTSET_REDIS_URL
@@ -80,10 +78,12 @@ public final class CatalogHttpApi {
 
   private final Parts parts;
   private final ObjectMapper json;
+  private final String productCacheControl;
 
   public CatalogHttpApi(Parts parts, ObjectMapper json) {
     this.parts = parts;
     this.json = json;
+    this.productCacheControl = cacheable(parts.productTtl(), parts.productStale(), STALE_IF_ERROR);
   }
 
   /** Registers the routes, the exception mapping and the no-store rule on {@code app}. */
@@ -134,44 +134,47 @@ public final class CatalogHttpApi {
 
   private void getProduct(Context ctx) {
     long id = id(ctx, "product id");
-    Product p = parts.products() != null ? parts.products().get(id) : parts.repository().findProduct(id);
-    if (p == null) {
-      // Negative answers are cacheable briefly too, and purged with the product's key when it appears.
-      ctx.header(CACHE_CONTROL, cacheable(parts.negativeTtl(), Duration.ZERO, Duration.ZERO));
-      ctx.header(SurrogateKeys.XKEY_HEADER, productKey(id));
-      throw ApiException.notFound("no product " + id);
-    }
-    String etag = ETags.strong(p.version());
-    ctx.header(ETAG, etag);
-    ctx.header(CACHE_CONTROL, cacheable(parts.productTtl(), parts.productStale(), STALE_IF_ERROR));
-    ctx.header(SurrogateKeys.XKEY_HEADER, SurrogateKeys.headerValue(surrogateKeys(p)));
-    switch (ConditionalRequests.evaluate(ctx.method().name(), ctx::header, etag)) {
-      case NOT_MODIFIED -> ctx.status(304);
-      case PRECONDITION_FAILED -> throw new ApiException(412, "precondition_failed",
-          "the product's current entity tag is " + etag);
-      case PROCEED -> {
-        if (parts.products() != null) {
-          ctx.contentType("application/json").result(bodies.get(p, this::serialize));
-        } else {
-          ctx.json(p);
-        }
+    if (parts.products() == null) {
+      Product p = parts.repository().findProduct(id);
+      if (p == null) {
+        throw notFound(ctx, id);
       }
+      if (productHeaders(ctx, p.id(), p.categoryId(), p.version())) {
+        ctx.json(p);
+      }
+      return;
+    }
+    ProductDoc d = parts.products().get(id);
+    if (d == null) {
+      throw notFound(ctx, id);
+    }
+    if (productHeaders(ctx, d.id(), d.categoryId(), d.version())) {
+      ctx.contentType("application/json").result(d.json());
     }
   }
 
-  /**
-   * The JSON bodies of the Product instances the product region holds, so an L1 hit costs no
-   * serialization. Weak identity keys: a body lives as long as its Product is cached or in use,
-   * and a new version (a new instance) gets a new body.
-   */
-  private final Cache<Product, byte[]> bodies = Caffeine.newBuilder().weakKeys().maximumSize(200_000).build();
+  private ApiException notFound(Context ctx, long id) {
+    // Negative answers are cacheable briefly too, and purged with the product's key when it appears.
+    ctx.header(CACHE_CONTROL, cacheable(parts.negativeTtl(), Duration.ZERO, Duration.ZERO));
+    ctx.header(SurrogateKeys.XKEY_HEADER, productKey(id));
+    return ApiException.notFound("no product " + id);
+  }
 
-  private byte[] serialize(Product p) {
-    try {
-      return json.writeValueAsBytes(p);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialize product " + p.id(), e);
-    }
+  /** Sets a product's entity tag and caching headers; true when the body is to be sent (not a 304). */
+  private boolean productHeaders(Context ctx, long id, long categoryId, long version) {
+    String etag = ETags.strong(version);
+    ctx.header(ETAG, etag);
+    ctx.header(CACHE_CONTROL, productCacheControl);
+    ctx.header(SurrogateKeys.XKEY_HEADER, SurrogateKeys.headerValue(List.of(productKey(id), categoryKey(categoryId))));
+    return switch (ConditionalRequests.evaluate(ctx.method().name(), ctx::header, etag)) {
+      case NOT_MODIFIED -> {
+        ctx.status(304);
+        yield false;
+      }
+      case PRECONDITION_FAILED -> throw new ApiException(412, "precondition_failed",
+          "the product's current entity tag is " + etag);
+      case PROCEED -> true;
+    };
   }
 
   private void putProduct(Context ctx) {
@@ -264,8 +267,9 @@ public final class CatalogHttpApi {
   }
 
   private void requireProduct(long id) {
-    Product p = parts.products() != null ? parts.products().get(id) : parts.repository().findProduct(id);
-    if (p == null) {
+    boolean exists = parts.products() != null ? parts.products().get(id) != null
+        : parts.repository().findProduct(id) != null;
+    if (!exists) {
       throw ApiException.notFound("no product " + id);
     }
   }
@@ -436,10 +440,6 @@ public final class CatalogHttpApi {
       }
     }
     STRONG_ROUTES.enforce(ctx.path(), HeaderSink.of(ctx.res()::setHeader, name -> ctx.res().setHeader(name, null)));
-  }
-
-  static List<String> surrogateKeys(Product p) {
-    return List.of(productKey(p.id()), categoryKey(p.categoryId()));
   }
 
   static String productKey(long id) {
