@@ -15,6 +15,7 @@ import io.hotset.catalog.internal.CatalogHttpApi;
 import io.hotset.catalog.internal.CatalogRepository;
 import io.hotset.catalog.internal.LocalPostgres;
 import io.hotset.catalog.internal.ProductDoc;
+import io.hotset.catalog.internal.ProductFastPath;
 import io.hotset.catalog.internal.QueryCounter;
 import io.hotset.catalog.internal.SchemaBootstrap;
 import io.hotset.catalog.internal.TopList;
@@ -31,6 +32,9 @@ import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -47,9 +51,13 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.HandlerWrapper;
 
 /**
  * The catalog service, wired: the one composition root. It reads nothing from the environment
@@ -155,6 +163,7 @@ public final class CatalogService implements AutoCloseable {
     private Function<DataSource, ReadRouting> readRouting = ReadRouting::primaryOnly;
     private EdgePurge edgePurge;
     private Consumer<Javalin> routes = app -> {};
+    private BiConsumer<String, String> requestObserver;
     private PrintStream log = System.out;
 
     private Builder(CatalogConfig config) {
@@ -190,6 +199,16 @@ public final class CatalogService implements AutoCloseable {
     /** Extra routes (e.g. tests, or an integrator's endpoints), registered after the contract's. */
     public Builder routes(Consumer<Javalin> routes) {
       this.routes = Objects.requireNonNull(routes, "routes");
+      return this;
+    }
+
+    /**
+     * Called with the method and path of every request as it arrives, before any routing (also for
+     * the product reads answered ahead of Javalin): access logs, request counts in tests. Must be
+     * fast and must not throw.
+     */
+    public Builder requestObserver(BiConsumer<String, String> observer) {
+      this.requestObserver = Objects.requireNonNull(observer, "requestObserver");
       return this;
     }
 
@@ -347,7 +366,27 @@ public final class CatalogService implements AutoCloseable {
       CatalogHttpApi api = new CatalogHttpApi(new CatalogHttpApi.Parts(repository, hotset, products, top, viewCounter,
           redisForHealth, purge, registry::scrape, config.productTtl(), productStale, negativeTtl, TOP_TTL,
           config.adminToken().orElse(null)), json);
+      ProductFastPath fastPath = api.productFastPath(registry);
+      BiConsumer<String, String> observer = requestObserver;
       Javalin app = Javalin.create(cfg -> {
+        // Cached product reads are answered ahead of Javalin (ProductFastPath), and the observer sees
+        // every request first. Javalin attaches its servlet context inside the innermost handler
+        // wrapper, so everything else reaches it as before.
+        cfg.jetty.modifyServer(server -> {
+          if (fastPath != null) {
+            wrap(server, fastPath);
+          }
+          if (observer != null) {
+            wrap(server, new HandlerWrapper() {
+              @Override
+              public void handle(String target, Request base, HttpServletRequest req, HttpServletResponse res)
+                  throws IOException, ServletException {
+                observer.accept(req.getMethod(), req.getRequestURI());
+                super.handle(target, base, req, res);
+              }
+            });
+          }
+        });
         cfg.showJavalinBanner = false;
         cfg.startupWatcherEnabled = false;
         cfg.jsonMapper(new JavalinJackson(json, false));
@@ -431,6 +470,13 @@ public final class CatalogService implements AutoCloseable {
         t = t.getCause();
       }
       return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private static void wrap(Server server, HandlerWrapper outer) {
+      if (server.getHandler() != null) {
+        outer.setHandler(server.getHandler());
+      }
+      server.setHandler(outer);
     }
 
     /** A stable id per data directory: names this instance's write-behind journal and checkpoint. */

@@ -75,6 +75,46 @@ class CatalogApiIT {
   }
 
   @Test
+  void cachedReadsAreServedAheadOfJavalinWithTheSameAnswer() throws Exception {
+    String fast = "hotset_catalog_fast_path_responses_total";
+    double before = http.metric(fast);
+    HttpResponse<String> plain = http.get("/products/5");
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(http.metric(fast) - before).as("a plain cached GET takes the fast path").isEqualTo(1);
+    assertThat(plain.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith(
+        "application/json"));
+
+    // gzip: same JSON, compressed, Vary on Accept-Encoding; a zero weight means no gzip
+    HttpResponse<byte[]> gz = http.getBytes("/products/5", "Accept-Encoding", "br;q=1.0, gzip;q=0.8");
+    assertThat(gz.statusCode()).isEqualTo(200);
+    assertThat(gz.headers().firstValue("Content-Encoding")).contains("gzip");
+    assertThat(gz.headers().firstValue("Vary")).contains("Accept-Encoding");
+    assertThat(gz.headers().firstValue("ETag")).isEqualTo(plain.headers().firstValue("ETag"));
+    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz.body()))) {
+      assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(plain.body());
+    }
+    HttpResponse<byte[]> noGzip = http.getBytes("/products/5", "Accept-Encoding", "gzip;q=0, identity");
+    assertThat(noGzip.headers().firstValue("Content-Encoding")).isEmpty();
+    assertThat(new String(noGzip.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(plain.body());
+
+    // HEAD: the GET's headers and length, no body
+    HttpResponse<String> head = http.head("/products/5");
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("Content-Length")).contains(Integer.toString(
+        plain.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+    assertThat(head.headers().firstValue("Cache-Control")).isEqualTo(plain.headers().firstValue("Cache-Control"));
+
+    // what the fast path must leave to Javalin: other forms of the path, unknown ids, Authorization
+    double mid = http.metric(fast);
+    assertThat(http.get("/products/05/").statusCode()).isIn(200, 404);
+    assertThat(http.get("/products/900123").statusCode()).isEqualTo(404);
+    assertThat(http.get("/products/5", "Authorization", "Bearer x").headers().firstValue("Cache-Control"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("private"));
+    assertThat(http.metric(fast) - mid).isEqualTo(0);
+  }
+
+  @Test
   void anAuthorizedRequestNeverGetsASharedCacheableAnswer() {
     HttpResponse<String> r = http.get("/products/3", "Authorization", "Bearer someone");
     assertThat(r.statusCode()).isEqualTo(200);

@@ -27,6 +27,21 @@ final class Http {
     return send(request(path, headers).GET().build());
   }
 
+  HttpResponse<byte[]> getBytes(String path, String... headers) {
+    try {
+      return CLIENT.send(request(path, headers).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  HttpResponse<String> head(String path, String... headers) {
+    return send(request(path, headers).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+  }
+
   HttpResponse<String> put(String path, String body, String... headers) {
     return send(request(path, headers).PUT(HttpRequest.BodyPublishers.ofString(body)).build());
   }

@@ -101,7 +101,6 @@ class VarnishEdgeCatalogIT {
         .build();
     Map<String, LongAdder> count = reached.get(index);
     Consumer<Javalin> routes = app -> {
-      app.before(ctx -> count.computeIfAbsent(ctx.path(), p -> new LongAdder()).increment());
       // A handler that tries to make a strong route shareable for a minute.
       app.get("/strong/edge-override", ctx -> {
         ctx.header("Cache-Control", "public, max-age=60");
@@ -115,7 +114,9 @@ class VarnishEdgeCatalogIT {
         ctx.json(Map.of("user", auth == null ? "anonymous" : sha256(auth), "instance", index));
       });
     };
-    return CatalogService.builder(config).routes(routes).start();
+    return CatalogService.builder(config).routes(routes)
+        .requestObserver((method, path) -> count.computeIfAbsent(path, p -> new LongAdder()).increment())
+        .start();
   }
 
   @AfterAll

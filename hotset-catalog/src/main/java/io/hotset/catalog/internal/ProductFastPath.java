@@ -1,0 +1,190 @@
+package io.hotset.catalog.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.hotset.Region;
+import io.hotset.http.ConditionalRequests;
+import io.hotset.http.ETags;
+import io.hotset.http.SurrogateKeys;
+import io.hotset.http.Vary;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPOutputStream;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.HandlerWrapper;
+
+/**
+ * The catalog's hottest request, {@code GET /products/{id}} answered from the product region,
+ * served by a Jetty handler in front of Javalin. A cached product is already rendered
+ * ({@link ProductDoc}), so what is left per request is routing and headers; Javalin's context,
+ * router and after-handler cost about as much CPU as the rest of the request together (profiled
+ * under the load harness), and on a machine where the service shares its cores, that is
+ * throughput.
+ *
+ * <p>It answers exactly what the Javalin route and its caching rules answer
+ * ({@link CatalogHttpApi#enforceCachingRules}), and only when that is certain; everything else goes
+ * on to Javalin unchanged:
+ * <ul>
+ *   <li>only {@code GET} and {@code HEAD} of {@code /products/} followed by 1 to 18 digits (no
+ *       other path form, so nothing that normalizes to a strong route);</li>
+ *   <li>not with {@code Authorization} or {@code Cookie} (the shared-cache rule decides those);</li>
+ *   <li>not when the product is absent (404 and its negative caching), the region throws (load
+ *       shedding, an unavailable database), or a precondition fails (412).</li>
+ * </ul>
+ * Answers carry the same {@code ETag}, {@code Cache-Control}, {@code xkey} and
+ * {@code Vary: Accept-Encoding}; a {@code 304} answers a matching {@code If-None-Match}; a
+ * client that accepts gzip gets the body gzipped, compressed once per cached version rather than
+ * once per request.
+ */
+public final class ProductFastPath extends HandlerWrapper {
+  private static final String PREFIX = "/products/";
+  private static final int MIN_GZIP_BYTES = 1_500; // Javalin's threshold: smaller bodies go as they are
+
+  private final Region<Long, ProductDoc> products;
+  private final String cacheControl;
+  private final String vary = Vary.merge(null, "Accept-Encoding");
+  /** Gzipped bodies of the ProductDoc instances the region holds (identity keys: a new version, a new body). */
+  private final Counter served;
+  private final Cache<ProductDoc, byte[]> gzipped = Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
+
+  /**
+   * @param products the product region
+   * @param cacheControl the product route's {@code Cache-Control} value, as the Javalin handler sets it
+   * @param registry where {@code hotset_catalog_fast_path_responses_total} goes
+   */
+  public ProductFastPath(Region<Long, ProductDoc> products, String cacheControl, MeterRegistry registry) {
+    this.products = products;
+    this.cacheControl = cacheControl;
+    this.served = Counter.builder("hotset.catalog.fast.path.responses")
+        .description("product reads answered ahead of Javalin (the rest went through its route)").register(registry);
+  }
+
+  @Override
+  public void handle(String target, Request base, HttpServletRequest req, HttpServletResponse res)
+      throws IOException, ServletException {
+    if (!serve(base, req, res)) {
+      super.handle(target, base, req, res);
+    }
+  }
+
+  private boolean serve(Request base, HttpServletRequest req, HttpServletResponse res) throws IOException {
+    String method = req.getMethod();
+    boolean head = method.equals("HEAD");
+    if (!head && !method.equals("GET")) {
+      return false;
+    }
+    long id = productId(base.getHttpURI().getPath());
+    if (id < 1 || req.getHeader("Authorization") != null || req.getHeader("Cookie") != null) {
+      return false;
+    }
+    boolean gzip = acceptsGzip(req.getHeader("Accept-Encoding"));
+    ProductDoc d;
+    try {
+      d = products.get(id);
+    } catch (RuntimeException e) {
+      return false; // Javalin maps it (503 with Retry-After, ...)
+    }
+    if (d == null) {
+      return false; // the 404 and its negative-caching headers come from Javalin (a cached miss there)
+    }
+    String etag = ETags.strong(d.version());
+    ConditionalRequests.Outcome outcome = ConditionalRequests.evaluate(method, req::getHeader, etag);
+    if (outcome == ConditionalRequests.Outcome.PRECONDITION_FAILED) {
+      return false;
+    }
+    res.setHeader("ETag", etag);
+    res.setHeader("Cache-Control", cacheControl);
+    res.setHeader(SurrogateKeys.XKEY_HEADER,
+        SurrogateKeys.headerValue(List.of(CatalogHttpApi.productKey(d.id()), CatalogHttpApi.categoryKey(d.categoryId()))));
+    res.setHeader(Vary.HEADER, vary);
+    if (outcome == ConditionalRequests.Outcome.NOT_MODIFIED) {
+      res.setStatus(304);
+    } else {
+      byte[] body = d.json();
+      if (gzip && body.length >= MIN_GZIP_BYTES) {
+        body = gzipped.get(d, ProductFastPath::gzip);
+        res.setHeader("Content-Encoding", "gzip");
+      }
+      res.setStatus(200);
+      res.setContentType("application/json");
+      res.setContentLength(body.length);
+      if (!head) {
+        res.getOutputStream().write(body);
+      }
+    }
+    base.setHandled(true);
+    served.increment();
+    return true;
+  }
+
+  /** The id of a path that is exactly {@code /products/} and 1 to 18 digits, else -1. */
+  static long productId(String path) {
+    if (path == null || !path.startsWith(PREFIX)) {
+      return -1;
+    }
+    int n = path.length() - PREFIX.length();
+    if (n < 1 || n > 18) {
+      return -1;
+    }
+    long id = 0;
+    for (int i = PREFIX.length(); i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      id = id * 10 + (c - '0');
+    }
+    return id;
+  }
+
+  /**
+   * Whether {@code Accept-Encoding} admits gzip: a {@code gzip} (or {@code x-gzip}) coding with a
+   * non-zero weight, or else {@code *} with one.
+   */
+  static boolean acceptsGzip(String acceptEncoding) {
+    if (acceptEncoding == null || acceptEncoding.isBlank()) {
+      return false;
+    }
+    Boolean star = null;
+    for (String part : acceptEncoding.split(",")) {
+      String[] params = part.split(";");
+      String coding = params[0].trim().toLowerCase(Locale.ROOT);
+      boolean allowed = true;
+      for (int i = 1; i < params.length; i++) {
+        String p = params[i].trim().toLowerCase(Locale.ROOT);
+        if (p.startsWith("q=")) {
+          try {
+            allowed = Double.parseDouble(p.substring(2).trim()) > 0;
+          } catch (NumberFormatException e) {
+            allowed = false;
+          }
+        }
+      }
+      if (coding.equals("gzip") || coding.equals("x-gzip")) {
+        return allowed;
+      }
+      if (coding.equals("*")) {
+        star = allowed;
+      }
+    }
+    return star != null && star;
+  }
+
+  private static byte[] gzip(ProductDoc d) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(d.json().length / 3 + 64);
+    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+      z.write(d.json());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
