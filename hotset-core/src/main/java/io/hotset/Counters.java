@@ -14,17 +14,17 @@ import java.time.Duration;
  * <p>The source is the truth and the total is a fast read view of it. The total is created from
  * the source ({@link WriteBehindSpec.Builder#seed}) the first time a key is touched, and a
  * delta is flushed to the source only after its total update finished, so a seed never counts
- * a delta that is also added on top of it. A total can fall behind the source, never ahead:
- * by a delta whose total update failed (Redis unreachable, counted in
- * {@code hotset.writebehind.totals.errors}; the increment still succeeds), by a delta whose
- * process died between journal and total (it is replayed into the source only), and by the
- * unflushed deltas of a total Redis lost. A total missing from Redis is seeded from the source
- * again (so deleting a stale total re-seeds it; exact while no increment is between journal and
- * flush). A dead-lettered delta is taken back out of the total.
+ * a delta that is also added on top of it. A total falls behind the source by a delta whose
+ * total update failed (Redis unreachable, counted in {@code hotset.writebehind.totals.errors};
+ * the increment still succeeds), by a delta whose process died between journal and total (it
+ * is replayed into the source only), and by the unflushed deltas of a total Redis lost. A
+ * dead-lettered delta is taken back out of the total; only if that fails too is the total
+ * ahead. A total missing from Redis is seeded from the source again, so deleting a stale total
+ * repairs it (exactly, if no delta was waiting to be flushed at that moment).
  *
  * <pre>{@code
  * Counters<Long> views = Counters.open(WriteBehindSpec.counters("views", KeyFormat.standard(Long.class))
- *     .sink(viewsSink).journal(redis.writeJournal("views-" + instanceId))
+ *     .sink(viewsSink).journal(redis.writeJournal("views-" + instanceId)).journalId("views-" + instanceId)
  *     .totals(redis.counterTotals("views")).seed(repository::views)
  *     .build());
  * long now = views.increment(42L, 1);   // durable, then INCRBY: the fleet-wide count
