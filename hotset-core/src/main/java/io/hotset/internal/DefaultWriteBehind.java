@@ -364,7 +364,7 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
           break;
         }
       }
-      if (held.contains(e.getKey())) {
+      if (!held.isEmpty() && held.contains(e.getKey())) {
         break; // its counter total is being updated; the flusher polls until it is released
       }
       run.add(e.getValue());
