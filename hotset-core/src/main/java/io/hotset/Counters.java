@@ -47,7 +47,8 @@ public interface Counters<K> extends AutoCloseable {
    * Journals {@code delta} (negative to decrement), returns once it is durable and added to the
    * running total, and returns that total. Thread-safe. If the total cannot be updated the
    * increment still succeeds (it reaches the source) and the result is best effort: the last
-   * total this process saw plus its own deltas since, or the source's value plus the delta.
+   * total this process saw plus its own deltas since, or the source's value plus the delta, or,
+   * if the source cannot be read either, the delta alone.
    *
    * @throws NullPointerException for a null key
    * @throws WriteBehindFullException when the buffer holds maxPending unflushed writes and the
