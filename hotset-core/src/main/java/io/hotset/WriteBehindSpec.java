@@ -1,6 +1,9 @@
 package io.hotset;
 
+import io.hotset.internal.FileDeadLetters;
 import io.hotset.internal.FileWriteJournal;
+import io.hotset.spi.CounterTotals;
+import io.hotset.spi.DeadLetterSink;
 import io.hotset.spi.KeyFormat;
 import io.hotset.spi.ValueCodec;
 import io.hotset.spi.WriteBehindSink;
@@ -45,6 +48,10 @@ public final class WriteBehindSpec<K, V> {
   final WriteBehindSink<K, V> sink;
   final WriteJournal journal;
   final Path deadLetterFile;
+  final DeadLetterSink deadLetters;
+  final boolean counters;
+  final CounterTotals totals;
+  final CounterSeed<? super K> seed;
   final Region<K, V> region;
   final Duration flushInterval;
   final int maxBatch;
@@ -65,6 +72,10 @@ public final class WriteBehindSpec<K, V> {
     this.sink = b.sink;
     this.journal = journal;
     this.deadLetterFile = b.deadLetterFile;
+    this.deadLetters = b.deadLetterFile != null ? new FileDeadLetters(b.deadLetterFile) : b.deadLetters;
+    this.counters = b.counters;
+    this.totals = b.totals;
+    this.seed = b.seed;
     this.region = b.region;
     this.flushInterval = b.flushInterval;
     this.maxBatch = b.maxBatch;
@@ -79,12 +90,16 @@ public final class WriteBehindSpec<K, V> {
 
   /** A buffer of values: the last write of a key wins. */
   public static <K, V> Builder<K, V> builder(String name, KeyFormat<K> keyFormat, ValueCodec<V> codec) {
-    return new Builder<>(name, keyFormat, codec, (older, newer) -> newer);
+    return new Builder<>(name, keyFormat, codec, (older, newer) -> newer, false);
   }
 
-  /** A buffer of counters: writes are deltas and sum up per key (views, likes). */
+  /**
+   * A buffer of counters: writes are deltas and sum up per key (views, likes). Open it with
+   * {@link Counters#open} (running totals; needs {@link Builder#seed}) or {@link WriteBehind#open}
+   * (deltas only).
+   */
   public static <K> Builder<K, Long> counters(String name, KeyFormat<K> keyFormat) {
-    return new Builder<>(name, keyFormat, LongCodec.INSTANCE, Long::sum);
+    return new Builder<>(name, keyFormat, LongCodec.INSTANCE, Long::sum, true);
   }
 
   public String name() {
@@ -103,6 +118,14 @@ public final class WriteBehindSpec<K, V> {
   public WriteBehindSink<K, V> sink() { return sink; }
   public WriteJournal journal() { return journal; }
   public Path deadLetterFile() { return deadLetterFile; }
+  /** Where poison records go, or null (logged and counted only); a file sink for {@link #deadLetterFile()}. */
+  public DeadLetterSink deadLetters() { return deadLetters; }
+  /** Whether this is a buffer of counters ({@link #counters}). */
+  public boolean isCounters() { return counters; }
+  /** Where counters keep running totals, or null: in the process that opens them. */
+  public CounterTotals totals() { return totals; }
+  /** How counters read the source's value of a key, or null. */
+  public CounterSeed<? super K> seed() { return seed; }
   public Region<K, V> region() { return region; }
   public Duration flushInterval() { return flushInterval; }
   public int maxBatch() { return maxBatch; }
@@ -120,12 +143,16 @@ public final class WriteBehindSpec<K, V> {
     private final KeyFormat<K> keyFormat;
     private final ValueCodec<V> codec;
     private final BinaryOperator<V> merge;
+    private final boolean counters;
     private String journalId;
     private WriteBehindSink<K, V> sink;
     private WriteJournal journal;
     private Path journalDirectory;
     private Durability durability = Durability.MACHINE_CRASH;
     private Path deadLetterFile;
+    private DeadLetterSink deadLetters;
+    private CounterTotals totals;
+    private CounterSeed<? super K> seed;
     private Region<K, V> region;
     private Duration flushInterval = Duration.ofSeconds(1);
     private int maxBatch = 1_000;
@@ -137,11 +164,13 @@ public final class WriteBehindSpec<K, V> {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private MeterRegistry meterRegistry = Metrics.globalRegistry;
 
-    private Builder(String name, KeyFormat<K> keyFormat, ValueCodec<V> codec, BinaryOperator<V> merge) {
+    private Builder(String name, KeyFormat<K> keyFormat, ValueCodec<V> codec, BinaryOperator<V> merge,
+        boolean counters) {
       this.name = name;
       this.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");
       this.codec = Objects.requireNonNull(codec, "codec");
       this.merge = merge;
+      this.counters = counters;
     }
 
     /**
@@ -178,9 +207,40 @@ public final class WriteBehindSpec<K, V> {
       return this;
     }
 
-    /** Where records the sink rejects as poison are appended (default: logged and counted only). */
+    /**
+     * A local file where records the sink rejects as poison are appended, one line each:
+     * sequence, key, value and reason, tab-separated. Default: none (logged and counted only).
+     */
     public Builder<K, V> deadLetterFile(Path file) {
       this.deadLetterFile = Objects.requireNonNull(file, "deadLetterFile");
+      return this;
+    }
+
+    /**
+     * Where records the sink rejects as poison are stored, e.g. a Redis Stream
+     * ({@code HotsetRedis.deadLetterStream(name)}). Default: none (logged and counted only).
+     */
+    public Builder<K, V> deadLetters(DeadLetterSink sink) {
+      this.deadLetters = Objects.requireNonNull(sink, "deadLetters");
+      return this;
+    }
+
+    /**
+     * Counters only: where {@link Counters} keep running totals, e.g. Redis {@code INCRBY}
+     * shared by every process ({@code HotsetRedis.counterTotals(name)}). Default: in the memory
+     * of the process that opens them, which is exact only when one process counts the keys.
+     */
+    public Builder<K, V> totals(CounterTotals totals) {
+      this.totals = Objects.requireNonNull(totals, "totals");
+      return this;
+    }
+
+    /**
+     * Counters only, required by {@link Counters#open}: reads the source's current value of a
+     * key, from which its running total starts.
+     */
+    public Builder<K, V> seed(CounterSeed<? super K> seed) {
+      this.seed = Objects.requireNonNull(seed, "seed");
       return this;
     }
 
@@ -256,8 +316,16 @@ public final class WriteBehindSpec<K, V> {
       if (journalId != null && !journalId.matches("[A-Za-z0-9._@:-]{1,128}")) {
         throw new IllegalArgumentException(w + "journalId must match [A-Za-z0-9._@:-]{1,128}, was '" + journalId + "'");
       }
-      if (region != null && merge != null && codec == LongCodec.INSTANCE) {
+      if (region != null && counters) {
         throw new IllegalArgumentException(w + "counters cannot feed a region: a delta is not a value");
+      }
+      if (!counters && (totals != null || seed != null)) {
+        throw new IllegalArgumentException(w + "totals and seed are for counters (WriteBehindSpec.counters), "
+            + "this buffer stores values");
+      }
+      if (deadLetterFile != null && deadLetters != null) {
+        throw new IllegalArgumentException(w + "give at most one of deadLetterFile(" + deadLetterFile
+            + ") or deadLetters(" + deadLetters + ")");
       }
       positive(w, "flushInterval", flushInterval);
       positive(w, "retryBackoff", retryBackoff);

@@ -6,23 +6,26 @@ import io.hotset.PoisonRecordException;
 import io.hotset.WriteBehind;
 import io.hotset.WriteBehindFullException;
 import io.hotset.WriteBehindSpec;
+import io.hotset.spi.DeadLetter;
+import io.hotset.spi.DeadLetterSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /*
  * Write-behind, exactly once by checkpoint.
@@ -41,6 +44,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * applied once. A gap in the sequences is waited out while appends are in flight (a sequence is
  * assigned before its record is enqueued); with none in flight it is a record whose append
  * failed (never acknowledged) and is skipped.
+ *
+ * Counters hold a record back from the flusher while its running total is being updated (see
+ * DefaultCounters): a run stops before a held sequence. So whenever a total is seeded from the
+ * source, every delta the source holds has finished its own total update, and the seed never
+ * counts a delta that is also added on top of it.
+ *
+ * Records the sink rejects as poison go to the spec's DeadLetterSink, one by one; a failing
+ * dead-letter store is logged (with the record) and counted, never retried, so it cannot stop
+ * the flushing of everything else.
  */
 public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
   private static final System.Logger LOG = System.getLogger(DefaultWriteBehind.class.getName());
@@ -67,20 +79,26 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
   private final ConcurrentSkipListMap<Long, Rec<K, V>> pending = new ConcurrentSkipListMap<>();
   private final Room room;
   private final AtomicInteger appendsInFlight = new AtomicInteger();
+  /** Sequences held back from flushing while their counter totals are updated. */
+  private final Set<Long> held = ConcurrentHashMap.newKeySet();
+  /** Told of each dead-lettered record after the dead-letter sink (counters take its delta back out). */
+  private final BiConsumer<K, V> deadLettered;
   private final Object signal = new Object();
   private final Thread flusher;
   private final Timer flushLag;
   private final Counter flushes;
   private final Counter sourceWrites;
   private final Counter deadLetters;
+  private final Counter deadLettersFailed;
   private final Counter rejected;
   private volatile long applied;
   private volatile boolean accepting = true;
   private volatile boolean running = true;
   private volatile boolean flushRequested;
 
-  private DefaultWriteBehind(WriteBehindSpec<K, V> spec) {
+  private DefaultWriteBehind(WriteBehindSpec<K, V> spec, BiConsumer<K, V> deadLettered) {
     this.spec = spec;
+    this.deadLettered = deadLettered;
     this.name = spec.name();
     this.journalId = spec.journalId();
     this.w = "write-behind '" + name + "': ";
@@ -93,15 +111,31 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
     this.flushes = Counter.builder("hotset.writebehind.flushes").tag("name", name).register(registry);
     this.sourceWrites = Counter.builder("hotset.writebehind.source.writes").tag("name", name)
         .description("merged entries written to the source").register(registry);
-    this.deadLetters = Counter.builder("hotset.writebehind.dead.letters").tag("name", name).register(registry);
+    this.deadLetters = Counter.builder("hotset.writebehind.dead.letters").tag("name", name)
+        .description("records the sink rejected as poison").register(registry);
+    this.deadLettersFailed = Counter.builder("hotset.writebehind.dead.letters.failed").tag("name", name)
+        .description("dead letters the dead-letter sink failed to store (they are only in the log)")
+        .register(registry);
     this.rejected = Counter.builder("hotset.writebehind.rejected").tag("name", name).register(registry);
     this.flusher = new Thread(this::flushLoop, "hotset-writebehind-" + name);
     this.flusher.setDaemon(true);
   }
 
-  /** Opens a buffer: reads the sink's checkpoint, replays the journal after it, starts flushing. */
+  /**
+   * Opens a buffer: reads the sink's checkpoint, replays the journal after it, starts flushing.
+   *
+   * @throws IllegalArgumentException for a spec with counter totals (they are Counters')
+   */
   public static <K, V> DefaultWriteBehind<K, V> open(WriteBehindSpec<K, V> spec) {
-    DefaultWriteBehind<K, V> wb = new DefaultWriteBehind<>(spec);
+    if (spec.totals() != null || spec.seed() != null) {
+      throw new IllegalArgumentException("write-behind '" + spec.name() + "': has totals or a seed, which only "
+          + "Counters.open(spec) keeps; WriteBehind.open would journal deltas and never update the totals");
+    }
+    return open(spec, (k, v) -> { });
+  }
+
+  static <K, V> DefaultWriteBehind<K, V> open(WriteBehindSpec<K, V> spec, BiConsumer<K, V> deadLettered) {
+    DefaultWriteBehind<K, V> wb = new DefaultWriteBehind<>(spec, deadLettered);
     wb.recover();
     wb.flusher.start();
     return wb;
@@ -125,6 +159,14 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
 
   @Override
   public void write(K key, V value) {
+    append(key, value, false);
+  }
+
+  /**
+   * Journals and acknowledges one write; returns its sequence. With {@code hold} the record is
+   * not flushed until {@link #release} of that sequence.
+   */
+  long append(K key, V value, boolean hold) {
     if (key == null || value == null) {
       throw new NullPointerException(w + "key and value must not be null");
     }
@@ -132,6 +174,7 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
       throw new IllegalStateException(w + "is closed");
     }
     acquire();
+    long acknowledged;
     byte[] record;
     try {
       record = encode(key, value);
@@ -148,7 +191,11 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
         room.release();
         throw new HotsetException(w + "journal append failed; the write was not acknowledged: " + e, e);
       }
+      if (hold) {
+        held.add(seq); // before the flusher can see the record
+      }
       pending.put(seq, new Rec<>(seq, key, value, System.nanoTime()));
+      acknowledged = seq;
     } finally {
       appendsInFlight.decrementAndGet();
     }
@@ -160,6 +207,20 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
     if (pending.size() >= spec.maxBatch()) {
       wake();
     }
+    return acknowledged;
+  }
+
+  /** Lets the flusher take a record {@link #append}ed with {@code hold}. */
+  void release(long seq) {
+    held.remove(seq);
+  }
+
+  String name() {
+    return name;
+  }
+
+  WriteBehindSpec<K, V> spec() {
+    return spec;
   }
 
   private void acquire() {
@@ -303,6 +364,9 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
           break;
         }
       }
+      if (!held.isEmpty() && held.contains(e.getKey())) {
+        break; // its counter total is being updated; the flusher polls until it is released
+      }
       run.add(e.getValue());
       expected++;
       if (run.size() >= spec.maxBatch()) {
@@ -383,16 +447,26 @@ public final class DefaultWriteBehind<K, V> implements WriteBehind<K, V> {
 
   private void deadLetter(Rec<K, V> rec, PoisonRecordException why) {
     deadLetters.increment();
-    String line = rec.seq() + "\t" + spec.keyFormat().format(rec.key()) + "\t" + rec.value() + "\t"
-        + why.getMessage() + "\n";
-    LOG.log(System.Logger.Level.WARNING, w + "dead letter: " + line.strip());
-    if (spec.deadLetterFile() != null) {
+    String key = spec.keyFormat().format(rec.key());
+    String text = String.valueOf(rec.value());
+    String reason = why.getMessage() != null ? why.getMessage() : why.toString();
+    String line = rec.seq() + "\t" + key + "\t" + text + "\t" + reason;
+    LOG.log(System.Logger.Level.WARNING, w + "dead letter: " + line);
+    DeadLetterSink sink = spec.deadLetters();
+    if (sink != null) {
       try {
-        Files.writeString(spec.deadLetterFile(), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND);
-      } catch (IOException e) {
-        LOG.log(System.Logger.Level.ERROR, w + "cannot write the dead-letter file " + spec.deadLetterFile(), e);
+        byte[] value = spec.codec().encode(rec.value());
+        sink.deadLetter(new DeadLetter(name, journalId, rec.seq(), key, value, text, reason, Instant.now()));
+      } catch (Exception e) {
+        deadLettersFailed.increment();
+        LOG.log(System.Logger.Level.ERROR, w + "cannot store a dead letter in " + sink
+            + "; this log line is its only copy: " + line, e);
       }
+    }
+    try {
+      deadLettered.accept(rec.key(), rec.value());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, w + "after dead letter " + rec.seq(), e);
     }
   }
 

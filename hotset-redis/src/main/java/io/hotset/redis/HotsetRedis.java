@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Redis for hotset: the shared L2 tier (with fleet-wide fill leases) and the invalidation
- * broadcast that keeps every process's L1 coherent, over one Lettuce client, behind one
- * circuit breaker. Standalone ({@code redis://}, {@code rediss://}), Sentinel
+ * Redis for hotset: the shared L2 tier (with fleet-wide fill leases), the invalidation
+ * broadcast that keeps every process's L1 coherent, and write-behind journals, dead-letter
+ * streams and counter totals, over one Lettuce client, behind one circuit breaker. Standalone ({@code redis://}, {@code rediss://}), Sentinel
  * ({@code redis-sentinel://}) and Cluster (comma-separated seeds) URLs are accepted.
  *
  * <pre>{@code
@@ -23,6 +23,9 @@ import java.util.Objects;
  * }</pre>
  */
 public interface HotsetRedis extends AutoCloseable {
+
+  /** Dead-letter streams hold about this many entries unless told otherwise. */
+  long DEFAULT_DEAD_LETTER_MAX_LENGTH = 100_000;
 
   static Builder builder() {
     return new Builder();
@@ -39,6 +42,41 @@ public interface HotsetRedis extends AutoCloseable {
    * write-behind buffer and process identity: a restarted process with the same name replays it).
    */
   io.hotset.spi.WriteJournal writeJournal(String name);
+
+  /**
+   * A write-behind dead-letter queue in the Redis Stream {@code <keyPrefix>:dlq:<name>}, trimmed
+   * to about {@link #DEFAULT_DEAD_LETTER_MAX_LENGTH} entries (oldest dropped first). Several
+   * buffers and processes may share one.
+   *
+   * @throws IllegalArgumentException if {@code name} does not match {@code [A-Za-z0-9._-]{1,64}}
+   */
+  default DeadLetterStream deadLetterStream(String name) {
+    return deadLetterStream(name, DEFAULT_DEAD_LETTER_MAX_LENGTH);
+  }
+
+  /**
+   * A dead-letter queue as {@link #deadLetterStream(String)}, trimmed to about {@code maxLength}
+   * entries ({@code XADD ... MAXLEN ~}: Redis trims whole stream nodes, so it may hold up to
+   * about 100 more).
+   *
+   * @throws IllegalArgumentException for a bad name, or a {@code maxLength} below 1
+   */
+  DeadLetterStream deadLetterStream(String name, long maxLength);
+
+  /**
+   * Running totals of write-behind counters in Redis, shared by the fleet: {@code INCRBY} on
+   * {@code <keyPrefix>:ctr:<name>:<key>}, created from the source's value with {@code SET NX} in
+   * the same script, so processes seeding one key concurrently never count it twice. Give it to
+   * {@code WriteBehindSpec.Builder.totals(...)} and open the spec with {@code Counters.open}.
+   *
+   * <p>The keys have no TTL: a total evicted or expired while some of its deltas are not yet in
+   * the source would be seeded again without them and stay low. If Redis has a memory limit,
+   * use a {@code volatile-*} {@code maxmemory-policy} (which evicts only keys with a TTL, i.e.
+   * cache entries) or {@code noeviction}, never {@code allkeys-*}.
+   *
+   * @throws IllegalArgumentException if {@code name} does not match {@code [A-Za-z0-9._-]{1,64}}
+   */
+  io.hotset.spi.CounterTotals counterTotals(String name);
 
   /** Connection and breaker state, for health endpoints. */
   Health health();

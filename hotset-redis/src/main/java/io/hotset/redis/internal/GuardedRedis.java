@@ -69,6 +69,21 @@ final class GuardedRedis {
     });
   }
 
+  /**
+   * Waits for a call, at most {@code timeout} (the per-command timeout applies within it), and
+   * throws its own failure rather than an ExecutionException around it.
+   */
+  static <T> T await(CompletableFuture<T> call, long timeout, TimeUnit unit) throws Exception {
+    try {
+      return call.get(timeout, unit);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
   static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -280,6 +280,16 @@ public final class RedisConnector implements HotsetRedis {
   }
 
   @Override
+  public io.hotset.redis.DeadLetterStream deadLetterStream(String name, long maxLength) {
+    return new RedisDeadLetterStream(guarded, prefix, name, maxLength);
+  }
+
+  @Override
+  public io.hotset.spi.CounterTotals counterTotals(String name) {
+    return new RedisCounterTotals(guarded, prefix, name);
+  }
+
+  @Override
   public Health health() {
     return new Health(connection != null && connection.isOpen(), breaker.getState(), endpoint);
   }
