@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.hotset.Counters;
 import io.hotset.Hotset;
 import io.hotset.Region;
 import io.hotset.RegionSpec;
-import io.hotset.WriteBehind;
 import io.hotset.WriteBehindSpec;
 import io.hotset.catalog.internal.CatalogHttpApi;
 import io.hotset.catalog.internal.CatalogRepository;
@@ -314,19 +314,22 @@ public final class CatalogService implements AutoCloseable {
             .build());
       }
 
-      // 5. The view counter: write-behind into product_views, journaled in Redis or the data dir.
+      // 5. The view counter: write-behind into product_views, journaled in Redis or the data dir,
+      // with a running total per product (Redis INCRBY shared by the fleet, else this process's
+      // memory) seeded from product_views, so a count is visible before it is flushed.
       WriteBehindSpec.Builder<Long, Long> views = WriteBehindSpec.counters("views", KeyFormat.standard(Long.class))
           .journalId("views-" + instanceId)
           .sink(new ViewCounterSink(routing.primary(), queries))
+          .seed(repository::views)
           .flushInterval(Duration.ofSeconds(1))
           .meterRegistry(registry);
       if (redis != null) {
-        views.journal(redis.writeJournal("views-" + instanceId));
+        views.journal(redis.writeJournal("views-" + instanceId)).totals(redis.counterTotals("views"));
       } else {
         views.journalDirectory(config.dataDir().resolve("journal"))
             .journalDurability(WriteBehindSpec.Durability.PROCESS_CRASH);
       }
-      WriteBehind<Long, Long> viewCounter = WriteBehind.open(views.build());
+      Counters<Long> viewCounter = Counters.open(views.build());
       closeables.push(viewCounter);
 
       // 6. Edge purge and the change feed. Purges come from this instance's own writes (right after

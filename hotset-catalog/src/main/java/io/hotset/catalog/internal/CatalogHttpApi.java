@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hotset.Counters;
 import io.hotset.Hotset;
 import io.hotset.LoadFailedException;
 import io.hotset.LoadShedException;
 import io.hotset.Region;
-import io.hotset.WriteBehind;
 import io.hotset.WriteBehindFullException;
 import io.hotset.catalog.spi.EdgePurge;
 import io.hotset.http.CacheControl;
@@ -66,7 +66,7 @@ public final class CatalogHttpApi {
       Hotset hotset,                          // null when caching is off
       Region<Long, ProductDoc> products,      // null when caching is off
       Region<Long, TopList> top,              // null when caching is off
-      WriteBehind<Long, Long> views,
+      Counters<Long> views,
       HotsetRedis redis,                      // null without HOTSET_REDIS_URL
       EdgePurge edgePurge,
       Supplier<String> metrics,
@@ -258,15 +258,19 @@ public final class CatalogHttpApi {
   private void postView(Context ctx) {
     long id = id(ctx, "product id");
     requireProduct(id);
-    parts.views().write(id, 1L);
+    long total = parts.views().increment(id, 1L);
     ctx.header(CACHE_CONTROL, NO_STORE);
-    ctx.status(202).json(Map.of("productId", id, "accepted", 1));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("productId", id);
+    out.put("accepted", 1);
+    out.put("views", total);
+    ctx.status(202).json(out);
   }
 
   private void getViews(Context ctx) {
     long id = id(ctx, "product id");
     requireProduct(id);
-    long views = parts.repository().views(id);
+    long views = parts.views().get(id); // the running total: flushed or not
     ctx.header(CACHE_CONTROL, NO_STORE);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("productId", id);
