@@ -26,6 +26,8 @@ import java.util.Map;
  * @param purgeRate {@code POST /admin/invalidate} requests per second during the measurement, 0 for none
  * @param purgeTemplate tag (or key) purged for an id, {@code {id}} replaced
  * @param prewarmKeys ids 1..prewarmKeys read once before the measurement (mass expiry), 0 for none
+ * @param prewarmEachTarget read each prewarmed id once on every target, not once in all (every
+ *     instance's L1 warm, as in a fleet that has run for a while), instead of once in all
  * @param invalidateAt when set, the prewarmed ids' tags are invalidated at this time (mass expiry)
  * @param ttl the service's product TTL (mass expiry reports when every prewarmed entry expired)
  * @param targetHitRatio the cold start reports when the share of reads served without the database reaches this
@@ -38,8 +40,8 @@ public record LoadConfig(
     long hotId, double hotShare, double missingShare, long missingSpace,
     List<Hook> hooks, List<String> phaseNames,
     String adminToken, double purgeRate, int purgeBatch, String purgeTemplate, boolean purgeKeys,
-    int prewarmKeys, Duration prewarmTimeout, Duration invalidateAt, int invalidateBatch, Duration ttl,
-    double targetHitRatio,
+    int prewarmKeys, boolean prewarmEachTarget, Duration prewarmTimeout, Duration invalidateAt,
+    int invalidateBatch, Duration ttl, double targetHitRatio,
     Duration requestTimeout, Duration connectTimeout, Duration scrapeTimeout, Duration hookTimeout,
     Duration errorBackoff, Duration tick, boolean scrapeMetrics,
     Path out, Path plot, Path compare) {
@@ -144,6 +146,7 @@ public record LoadConfig(
     }
     if (prewarmKeys > 0) {
       m.put("prewarmKeys", prewarmKeys);
+      m.put("prewarmEachTarget", prewarmEachTarget);
       m.put("ttlSeconds", Durations.seconds(ttl));
     }
     if (invalidateAt != null) {
@@ -182,6 +185,7 @@ public record LoadConfig(
     private String purgeTemplate = "product:{id}";
     private boolean purgeKeys;
     private int prewarmKeys;
+    private boolean prewarmEachTarget;
     private Duration prewarmTimeout = Duration.ofMinutes(5);
     private Duration invalidateAt;
     private int invalidateBatch = 500;
@@ -230,6 +234,7 @@ public record LoadConfig(
     public Builder purgeKeys(boolean v) { purgeKeys = v; return this; }
     /** Ids 1..n read once before the measurement; -1 means all products. */
     public Builder prewarmKeys(int v) { prewarmKeys = v; return this; }
+    public Builder prewarmEachTarget(boolean v) { prewarmEachTarget = v; return this; }
     public Builder prewarmTimeout(Duration v) { prewarmTimeout = v; return this; }
     public Builder invalidateAt(Duration v) { invalidateAt = v; return this; }
     public Builder invalidateBatch(int v) { invalidateBatch = v; return this; }
@@ -314,7 +319,8 @@ public record LoadConfig(
       sorted.sort(Comparator.comparing(Hook::at));
       return new LoadConfig(scenario, targets, metrics, keys, alpha, products, trace, writeRatio, concurrency,
           measured, warmup, maxRequests, seed, hotId, hotShare, missingShare, space, sorted, phaseNames,
-          adminToken, purgeRate, purgeBatch, purgeTemplate, purgeKeys, prewarm, prewarmTimeout, invalidateAt,
+          adminToken, purgeRate, purgeBatch, purgeTemplate, purgeKeys, prewarm, prewarmEachTarget, prewarmTimeout,
+          invalidateAt,
           invalidateBatch, ttl, targetHitRatio, requestTimeout, connectTimeout, scrapeTimeout, hookTimeout,
           errorBackoff, tick, scrapeMetrics, out, plot, compare);
     }

@@ -129,6 +129,9 @@ public final class LoadMain implements Runnable {
     String purgeAs;
     @Option(names = "--prewarm-keys", description = "Read ids 1..N once before measuring (stampede: all products).")
     Integer prewarmKeys;
+    @Option(names = "--prewarm-each-target",
+        description = "Read each prewarmed id once on every target (every instance's L1 warm), not once in all.")
+    boolean prewarmEachTarget;
     @Option(names = "--prewarm-timeout", converter = DurationConverter.class, description = "Bound of the prewarm (5m).")
     Duration prewarmTimeout;
     @Option(names = "--invalidate-at", converter = DurationConverter.class,
@@ -233,6 +236,9 @@ public final class LoadMain implements Runnable {
           throw new IllegalArgumentException("--purge-as must be tags or keys, was '" + purgeAs + "'");
         }
         b.purgeKeys(purgeAs.equals("keys"));
+      }
+      if (prewarmEachTarget) {
+        b.prewarmEachTarget(true);
       }
       if (prewarmKeys != null) {
         b.prewarmKeys(prewarmKeys);

@@ -354,7 +354,9 @@ final class LoadRun {
 
   private LoadResult.Prewarm prewarm() throws InterruptedException {
     int keys = cfg.prewarmKeys();
-    log.printf(Locale.ROOT, "prewarm: reading ids 1..%d once%n", keys);
+    int per = cfg.prewarmEachTarget() ? cfg.targets().size() : 1;
+    long total = (long) keys * per;
+    log.printf(Locale.ROOT, "prewarm: reading ids 1..%d once%s%n", keys, per > 1 ? " on each of " + per + " targets" : "");
     Outcomes pre = new Outcomes();
     AtomicInteger next = new AtomicInteger(1);
     long start = System.nanoTime();
@@ -366,9 +368,10 @@ final class LoadRun {
         try {
           List<URI> targets = cfg.targets();
           int t = index % targets.size();
-          int id;
-          while (System.nanoTime() - end < 0 && (id = next.getAndIncrement()) <= keys) {
-            URI uri = URI.create(targets.get(t) + "/products/" + id);
+          int n;
+          while (System.nanoTime() - end < 0 && (n = next.getAndIncrement()) <= total) {
+            int id = per == 1 ? n : (n - 1) / per + 1;
+            URI uri = URI.create(targets.get(per == 1 ? t : (n - 1) % per) + "/products/" + id);
             t = (t + 1) % targets.size();
             try {
               HttpResponse<Void> r = client.send(HttpRequest.newBuilder(uri).timeout(cfg.requestTimeout()).GET()
@@ -392,7 +395,7 @@ final class LoadRun {
       w.start();
     }
     while (!done.await(cfg.tick().toNanos(), TimeUnit.NANOSECONDS)) {
-      log.printf(Locale.ROOT, "prewarm: %,d / %,d%n", Math.min(keys, next.get() - 1), keys);
+      log.printf(Locale.ROOT, "prewarm: %,d / %,d%n", Math.min(total, next.get() - 1), total);
       if (System.nanoTime() - end - cfg.requestTimeout().toNanos() - 2_000_000_000L > 0) {
         break;
       }
@@ -402,7 +405,7 @@ final class LoadRun {
     double seconds = (System.nanoTime() - start) / 1e9;
     log.printf(Locale.ROOT, "prewarm: %,d requests in %.1f s, %,d errors%n", requests, seconds,
         Outcomes.errors(counts));
-    return new LoadResult.Prewarm(keys, requests, Outcomes.errors(counts), seconds, requests >= keys, counts);
+    return new LoadResult.Prewarm(keys, requests, Outcomes.errors(counts), seconds, requests >= total, counts);
   }
 
   /** POST /admin/invalidate with the tags of ids 1..prewarmKeys, in batches, as fast as the service answers. */

@@ -156,6 +156,21 @@ class LoadHarnessIT {
   }
 
   @Test
+  void prewarmEachTargetReadsEveryIdOnEveryInstance(@TempDir Path dir) throws Exception {
+    try (CatalogStub a = new CatalogStub(150); CatalogStub b = new CatalogStub(150)) {
+      LoadConfig cfg = LoadConfig.builder().scenario("steady").target(a.url() + "," + b.url()).products(150)
+          .concurrency(3).keys(LoadConfig.KeyMode.UNIFORM).writeRatio(0).prewarmKeys(150).prewarmEachTarget(true)
+          .duration(Duration.ofMillis(300)).warmup(Duration.ZERO).out(dir.resolve("each.json")).build();
+      LoadResult r = LoadHarness.run(cfg, log(new ByteArrayOutputStream()));
+      assertThat(r.prewarm().requests()).isEqualTo(300);
+      assertThat(r.prewarm().complete()).isTrue();
+      // each stub loaded every id exactly once: in the prewarm, since the run only reads cached ids
+      assertThat(a.dbProduct.get()).isEqualTo(150);
+      assertThat(b.dbProduct.get()).isEqualTo(150);
+    }
+  }
+
+  @Test
   void stampedeByInvalidationCountsOneDbQueryPerExpiredKey(@TempDir Path dir) throws Exception {
     try (CatalogStub stub = new CatalogStub(200)) {
       LoadConfig cfg = Scenario.STAMPEDE.builder().target(stub.url()).products(200).concurrency(4)
