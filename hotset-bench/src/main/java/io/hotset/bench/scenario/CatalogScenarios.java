@@ -99,10 +99,10 @@ public final class CatalogScenarios implements Callable<Integer> {
           .products(products).writeRatio(0.0).concurrency(concurrency).duration(duration)
           .warmup(Duration.ofSeconds(10)).seed(7);
       // Steady state: every product read once (L2 holds the catalog, as in production) before warm-up.
-      // Not once per instance (--prewarm-each-target): with every L1 holding all 100,000 products the
-      // 1 GB heaps of the fleet spend the prewarm in full collections (5 of 200,000 prewarm reads
-      // timed out, and the pauses outlived load leases: 2,829 extra product queries), and the
-      // measured throughput was no higher (34,262 vs 36,325 req/s).
+      // Not once per instance (--prewarm-each-target): tried, the measured throughput was no higher
+      // (34,262 vs 36,325 req/s), and 5 of its 200,000 prewarm reads timed out with 2,829 extra
+      // product queries; the likely cause (not verified) is full collections in the fleet's 1 GB
+      // heaps once every L1 holds all 100,000 products, outliving load leases.
       fleet.resetQueryStats();
       LoadResult on = LoadHarness.run(load.target(fleet.targets()).prewarmKeys(products)
           .out(outDir.resolve("catalog-cached.json")).plot(outDir.resolve("catalog-cached.png")).build(), log);
