@@ -11,6 +11,7 @@ import io.hotset.spi.DeadLetter;
 import io.hotset.spi.DeadLetterSink;
 import io.hotset.spi.KeyFormat;
 import io.hotset.spi.WriteBehindSink;
+import io.hotset.testkit.LogCapture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -112,7 +113,7 @@ class DeadLetterTest {
     DeadLetterSink broken = letter -> {
       throw new IOException("dead-letter store unreachable");
     };
-    try (LogCapture log = new LogCapture(DefaultWriteBehind.class);
+    try (LogCapture log = new LogCapture(DefaultWriteBehind.class.getName());
         WriteBehind<Integer, Long> views = WriteBehind.open(views(source, registry).deadLetters(broken).build())) {
       writeTenEach(views);
       assertThat(views.flush(Duration.ofSeconds(10))).isTrue();

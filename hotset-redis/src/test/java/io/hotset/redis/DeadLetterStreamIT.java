@@ -6,6 +6,7 @@ import io.hotset.WriteBehind;
 import io.hotset.WriteBehindSpec;
 import io.hotset.spi.DeadLetter;
 import io.hotset.spi.KeyFormat;
+import io.hotset.testkit.LogCapture;
 import io.hotset.testkit.RedisServer;
 import io.hotset.testkit.WithRedis;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,4 +1,4 @@
-package io.hotset.redis;
+package io.hotset.testkit;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -7,19 +7,23 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Records what one class logs through System.Logger (backed by java.util.logging here). */
-final class LogCapture extends Handler implements AutoCloseable {
+/**
+ * Records what one logger receives through {@link System.Logger} (backed by java.util.logging in
+ * tests), from construction until {@link #close()}: for tests that assert what was logged.
+ */
+public final class LogCapture extends Handler implements AutoCloseable {
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
   private final Logger logger;
 
-  LogCapture(String loggerName) {
+  /** Starts recording the logger named {@code loggerName} (usually a class's name). */
+  public LogCapture(String loggerName) {
     this.logger = Logger.getLogger(loggerName);
     setLevel(Level.ALL);
     logger.addHandler(this);
   }
 
-  /** Messages logged at java.util.logging SEVERE (System.Logger ERROR). */
-  List<String> errors() {
+  /** Messages logged at java.util.logging SEVERE (System.Logger ERROR), in order. */
+  public List<String> errors() {
     return records.stream().filter(r -> r.getLevel() == Level.SEVERE).map(LogRecord::getMessage).toList();
   }
 
