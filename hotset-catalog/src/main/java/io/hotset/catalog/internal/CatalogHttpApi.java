@@ -173,7 +173,7 @@ public final class CatalogHttpApi {
     String etag = ETags.strong(version);
     ctx.header(ETAG, etag);
     ctx.header(CACHE_CONTROL, productCacheControl);
-    ctx.header(SurrogateKeys.XKEY_HEADER, SurrogateKeys.headerValue(List.of(productKey(id), categoryKey(categoryId))));
+    ctx.header(SurrogateKeys.XKEY_HEADER, productSurrogateKeys(id, categoryId));
     return switch (ConditionalRequests.evaluate(ctx.method().name(), ctx::header, etag)) {
       case NOT_MODIFIED -> {
         ctx.status(304);
@@ -452,6 +452,11 @@ public final class CatalogHttpApi {
       }
     }
     STRONG_ROUTES.enforce(ctx.path(), HeaderSink.of(ctx.res()::setHeader, name -> ctx.res().setHeader(name, null)));
+  }
+
+  /** The {@code xkey} value of a product's answer: its own key and its category's. */
+  static String productSurrogateKeys(long id, long categoryId) {
+    return SurrogateKeys.headerValue(List.of(productKey(id), categoryKey(categoryId)));
   }
 
   static String productKey(long id) {

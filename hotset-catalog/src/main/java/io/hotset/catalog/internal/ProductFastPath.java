@@ -15,7 +15,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 import org.eclipse.jetty.server.Request;
@@ -102,8 +101,7 @@ public final class ProductFastPath extends HandlerWrapper {
     }
     res.setHeader("ETag", etag);
     res.setHeader("Cache-Control", cacheControl);
-    res.setHeader(SurrogateKeys.XKEY_HEADER,
-        SurrogateKeys.headerValue(List.of(CatalogHttpApi.productKey(d.id()), CatalogHttpApi.categoryKey(d.categoryId()))));
+    res.setHeader(SurrogateKeys.XKEY_HEADER, CatalogHttpApi.productSurrogateKeys(d.id(), d.categoryId()));
     res.setHeader(Vary.HEADER, vary);
     if (outcome == ConditionalRequests.Outcome.NOT_MODIFIED) {
       res.setStatus(304);
