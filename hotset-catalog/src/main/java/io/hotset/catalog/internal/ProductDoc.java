@@ -3,8 +3,14 @@ package io.hotset.catalog.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotset.spi.ValueCodec;
+import io.hotset.http.ETags;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Objects;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * A product rendered once: the JSON body of {@code GET /products/{id}} and the fields its headers
@@ -15,8 +21,26 @@ import java.util.Arrays;
  *
  * <p>The body is shared, never copied: callers must not modify {@link #json()}.
  */
-public record ProductDoc(long id, long categoryId, long version, byte[] json) {
+public final class ProductDoc {
   private static final int HEADER = 3 * Long.BYTES;
+
+  private final long id;
+  private final long categoryId;
+  private final long version;
+  private final byte[] json;
+  // Derived once per cached version, on first use, by whichever thread gets there first (a race
+  // computes the same value twice, never a wrong one). Strings are immutable; the gzip array is
+  // published through a volatile so its contents are visible with it.
+  private String etag;
+  private String surrogateKeys;
+  private volatile byte[] gzip;
+
+  public ProductDoc(long id, long categoryId, long version, byte[] json) {
+    this.id = id;
+    this.categoryId = categoryId;
+    this.version = version;
+    this.json = Objects.requireNonNull(json, "json");
+  }
 
   /** Renders {@code p}, or returns null for null (a negative answer). */
   public static ProductDoc render(Product p, ObjectMapper mapper) {
@@ -28,6 +52,60 @@ public record ProductDoc(long id, long categoryId, long version, byte[] json) {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize product " + p.id(), e);
     }
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public long categoryId() {
+    return categoryId;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  /** The JSON body, shared: do not modify. */
+  public byte[] json() {
+    return json;
+  }
+
+  /** The strong entity tag of this version ({@link ETags#strong(long)}). */
+  public String etag() {
+    String e = etag;
+    if (e == null) {
+      etag = e = ETags.strong(version);
+    }
+    return e;
+  }
+
+  /** The {@code xkey} value: the product's surrogate key and its category's. */
+  public String surrogateKeys() {
+    String k = surrogateKeys;
+    if (k == null) {
+      surrogateKeys = k = CatalogHttpApi.productSurrogateKeys(id, categoryId);
+    }
+    return k;
+  }
+
+  /**
+   * The body gzipped, compressed on first use and kept for as long as this version is cached
+   * (the next version is a new instance), so a cached product is compressed once, not once per
+   * request. Shared: do not modify.
+   */
+  public byte[] gzip() {
+    byte[] z = gzip;
+    if (z == null) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(json.length / 3 + 64);
+      try (GZIPOutputStream g = new GZIPOutputStream(out)) {
+        g.write(json);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      gzip = z = out.toByteArray();
+    }
+    return z;
   }
 
   @Override
@@ -48,14 +126,20 @@ public record ProductDoc(long id, long categoryId, long version, byte[] json) {
   }
 
   /**
-   * The L2 form: id, category id and version as three big-endian longs, then the JSON body as
-   * served. Decoding reads 24 bytes and copies the rest; it never parses JSON.
+   * The L2 form: id, category id and version as three big-endian longs, the JSON body's length
+   * (an int), the JSON body as served, then its gzip form, so that an L2 hit costs copies only: no
+   * JSON parse, no compression. Decoding also reads the earlier form without the length and the
+   * gzip form (the body follows the longs directly; a body starts with '{', a length below 16 MB
+   * with a zero byte), so values written by an older version stay readable.
    */
   public static final class Codec implements ValueCodec<ProductDoc> {
+    private static final int LENGTH = Integer.BYTES;
+
     @Override
     public byte[] encode(ProductDoc d) {
-      return ByteBuffer.allocate(HEADER + d.json.length).putLong(d.id).putLong(d.categoryId).putLong(d.version)
-          .put(d.json).array();
+      byte[] z = d.gzip();
+      return ByteBuffer.allocate(HEADER + LENGTH + d.json.length + z.length).putLong(d.id).putLong(d.categoryId)
+          .putLong(d.version).putInt(d.json.length).put(d.json).put(z).array();
     }
 
     @Override
@@ -73,11 +157,36 @@ public record ProductDoc(long id, long categoryId, long version, byte[] json) {
       long id = b.getLong();
       long categoryId = b.getLong();
       long version = b.getLong();
-      byte[] json = Arrays.copyOfRange(bytes, offset + HEADER, offset + length);
+      byte[] json;
+      byte[] gzip = null;
+      if (bytes[offset + HEADER] == '{') { // the earlier form: the body only
+        json = Arrays.copyOfRange(bytes, offset + HEADER, offset + length);
+      } else {
+        if (length < HEADER + LENGTH + 2) {
+          throw new IllegalArgumentException("a cached product needs at least " + (HEADER + LENGTH + 2)
+              + " bytes, got " + length);
+        }
+        int n = b.getInt();
+        int start = offset + HEADER + LENGTH;
+        if (n < 2 || n > length - HEADER - LENGTH) {
+          throw new IllegalArgumentException("the cached body of product " + id + " is not a JSON object (a "
+              + n + "-byte body in a " + length + "-byte value)");
+        }
+        json = Arrays.copyOfRange(bytes, start, start + n);
+        int z = length - HEADER - LENGTH - n;
+        if (z > 0) {
+          if (z < 18 || (bytes[start + n] & 0xff) != 0x1f || (bytes[start + n + 1] & 0xff) != 0x8b) {
+            throw new IllegalArgumentException("the cached gzip body of product " + id + " is not gzip");
+          }
+          gzip = Arrays.copyOfRange(bytes, start + n, offset + length);
+        }
+      }
       if (json[0] != '{' || json[json.length - 1] != '}') {
         throw new IllegalArgumentException("the cached body of product " + id + " is not a JSON object");
       }
-      return new ProductDoc(id, categoryId, version, json);
+      ProductDoc d = new ProductDoc(id, categoryId, version, json);
+      d.gzip = gzip;
+      return d;
     }
   }
 }

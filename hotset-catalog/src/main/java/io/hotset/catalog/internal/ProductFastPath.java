@@ -1,10 +1,7 @@
 package io.hotset.catalog.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.hotset.Region;
 import io.hotset.http.ConditionalRequests;
-import io.hotset.http.ETags;
 import io.hotset.http.SurrogateKeys;
 import io.hotset.http.Vary;
 import io.micrometer.core.instrument.Counter;
@@ -12,11 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Locale;
-import java.util.zip.GZIPOutputStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.HandlerWrapper;
 
@@ -50,9 +44,7 @@ public final class ProductFastPath extends HandlerWrapper {
   private final Region<Long, ProductDoc> products;
   private final String cacheControl;
   private final String vary = Vary.merge(null, "Accept-Encoding");
-  /** Gzipped bodies of the ProductDoc instances the region holds (identity keys: a new version, a new body). */
   private final Counter served;
-  private final Cache<ProductDoc, byte[]> gzipped = Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
 
   /**
    * @param products the product region
@@ -94,21 +86,21 @@ public final class ProductFastPath extends HandlerWrapper {
     if (d == null) {
       return false; // the 404 and its negative-caching headers come from Javalin (a cached miss there)
     }
-    String etag = ETags.strong(d.version());
+    String etag = d.etag();
     ConditionalRequests.Outcome outcome = ConditionalRequests.evaluate(method, req::getHeader, etag);
     if (outcome == ConditionalRequests.Outcome.PRECONDITION_FAILED) {
       return false;
     }
     res.setHeader("ETag", etag);
     res.setHeader("Cache-Control", cacheControl);
-    res.setHeader(SurrogateKeys.XKEY_HEADER, CatalogHttpApi.productSurrogateKeys(d.id(), d.categoryId()));
+    res.setHeader(SurrogateKeys.XKEY_HEADER, d.surrogateKeys());
     res.setHeader(Vary.HEADER, vary);
     if (outcome == ConditionalRequests.Outcome.NOT_MODIFIED) {
       res.setStatus(304);
     } else {
       byte[] body = d.json();
       if (gzip && body.length >= MIN_GZIP_BYTES) {
-        body = gzipped.get(d, ProductFastPath::gzip);
+        body = d.gzip(); // compressed once per cached version
         res.setHeader("Content-Encoding", "gzip");
       }
       res.setStatus(200);
@@ -174,15 +166,5 @@ public final class ProductFastPath extends HandlerWrapper {
       }
     }
     return star != null && star;
-  }
-
-  private static byte[] gzip(ProductDoc d) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(d.json().length / 3 + 64);
-    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-      z.write(d.json());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 }
