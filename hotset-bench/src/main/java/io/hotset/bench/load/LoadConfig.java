@@ -32,6 +32,8 @@ import java.util.Map;
  * @param ttl the service's product TTL (mass expiry reports when every prewarmed entry expired)
  * @param targetHitRatio the cold start reports when the share of reads served without the database reaches this
  * @param errorBackoff a worker's pause after a transport error (connection refused), so an outage does not spin
+ * @param acceptEncoding the {@code Accept-Encoding} of every load request ({@code gzip} by default, as browsers,
+ *     CDNs and Varnish's backend fetches send it); empty: no such header, bodies come uncompressed
  */
 public record LoadConfig(
     String scenario, List<URI> targets, List<URI> metricsTargets,
@@ -43,7 +45,7 @@ public record LoadConfig(
     int prewarmKeys, boolean prewarmEachTarget, Duration prewarmTimeout, Duration invalidateAt,
     int invalidateBatch, Duration ttl, double targetHitRatio,
     Duration requestTimeout, Duration connectTimeout, Duration scrapeTimeout, Duration hookTimeout,
-    Duration errorBackoff, Duration tick, boolean scrapeMetrics,
+    Duration errorBackoff, Duration tick, boolean scrapeMetrics, String acceptEncoding,
     Path out, Path plot, Path compare) {
 
   /** How ids are chosen. */
@@ -59,6 +61,9 @@ public record LoadConfig(
       }
     }
   }
+
+  /** What browsers, CDNs and Varnish's backend fetches send, in effect. */
+  public static final String DEFAULT_ACCEPT_ENCODING = "gzip";
 
   public LoadConfig {
     targets = List.copyOf(targets);
@@ -155,6 +160,7 @@ public record LoadConfig(
     m.put("hooks", hooks.stream().map(h -> Map.of("atSeconds", Durations.seconds(h.at()), "command", h.command()))
         .toList());
     m.put("requestTimeoutSeconds", Durations.seconds(requestTimeout));
+    m.put("acceptEncoding", acceptEncoding.isEmpty() ? "none" : acceptEncoding);
     return m;
   }
 
@@ -198,6 +204,7 @@ public record LoadConfig(
     private Duration errorBackoff = Duration.ofMillis(10);
     private Duration tick = Duration.ofSeconds(1);
     private boolean scrapeMetrics = true;
+    private String acceptEncoding = DEFAULT_ACCEPT_ENCODING;
     private Path out;
     private Path plot;
     private Path compare;
@@ -247,6 +254,8 @@ public record LoadConfig(
     public Builder errorBackoff(Duration v) { errorBackoff = v; return this; }
     public Builder tick(Duration v) { tick = v; return this; }
     public Builder scrapeMetrics(boolean v) { scrapeMetrics = v; return this; }
+    /** The load requests' {@code Accept-Encoding}; empty or {@code none} sends none. */
+    public Builder acceptEncoding(String v) { acceptEncoding = v; return this; }
     public Builder out(Path v) { out = v; return this; }
     public Builder plot(Path v) { plot = v; return this; }
     public Builder compare(Path v) { compare = v; return this; }
@@ -315,6 +324,14 @@ public record LoadConfig(
       positive(tick, "--tick");
       positive(prewarmTimeout, "--prewarm-timeout");
       check(errorBackoff != null && !errorBackoff.isNegative(), "--error-backoff must be >= 0, was " + errorBackoff);
+      check(acceptEncoding != null, "--accept-encoding must not be null");
+      String encoding = acceptEncoding.strip();
+      if (encoding.equalsIgnoreCase("none")) {
+        encoding = "";
+      }
+      check(encoding.length() <= 200 && encoding.chars().allMatch(c -> c >= 0x20 && c < 0x7f),
+          "--accept-encoding must be printable ASCII of at most 200 characters (or 'none'), was '"
+              + acceptEncoding.replace("\r", "\\r").replace("\n", "\\n") + "'");
       List<Hook> sorted = new ArrayList<>(hooks);
       sorted.sort(Comparator.comparing(Hook::at));
       return new LoadConfig(scenario, targets, metrics, keys, alpha, products, trace, writeRatio, concurrency,
@@ -322,7 +339,7 @@ public record LoadConfig(
           adminToken, purgeRate, purgeBatch, purgeTemplate, purgeKeys, prewarm, prewarmEachTarget, prewarmTimeout,
           invalidateAt,
           invalidateBatch, ttl, targetHitRatio, requestTimeout, connectTimeout, scrapeTimeout, hookTimeout,
-          errorBackoff, tick, scrapeMetrics, out, plot, compare);
+          errorBackoff, tick, scrapeMetrics, encoding, out, plot, compare);
     }
 
     private static void positive(Duration d, String name) {

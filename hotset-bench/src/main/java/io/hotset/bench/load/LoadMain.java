@@ -158,6 +158,9 @@ public final class LoadMain implements Runnable {
     Duration tick;
     @Option(names = "--no-metrics", description = "Do not scrape GET /metrics.")
     boolean noMetrics;
+    @Option(names = "--accept-encoding", description = "Accept-Encoding of the load requests (default gzip, as browsers, "
+        + "CDNs and Varnish send it); 'none' sends no such header.")
+    String acceptEncoding;
     @Option(names = {"-o", "--out"}, description = "JSON result file (default hotset-load-<scenario>.json).")
     Path out;
     @Option(names = "--plot", description = "PNG plot file (default: --out with .png; 'none' for no plot).")
@@ -261,6 +264,9 @@ public final class LoadMain implements Runnable {
       }
       if (connectTimeout != null) {
         b.connectTimeout(connectTimeout);
+      }
+      if (acceptEncoding != null) {
+        b.acceptEncoding(acceptEncoding);
       }
       if (scrapeTimeout != null) {
         b.scrapeTimeout(scrapeTimeout);

@@ -270,7 +270,7 @@ final class LoadRun {
   // ---------------------------------------------------------------- workers
 
   private void work(int index, SplittableRandom random, CountDownLatch done) {
-    RawHttp raw = new RawHttp(cfg.connectTimeout(), cfg.requestTimeout());
+    RawHttp raw = new RawHttp(cfg.connectTimeout(), cfg.requestTimeout(), cfg.acceptEncoding());
     try {
       List<URI> targets = cfg.targets();
       int t = index % targets.size();
@@ -365,18 +365,21 @@ final class LoadRun {
     for (int i = 0; i < cfg.concurrency(); i++) {
       int index = i;
       Thread w = new Thread(() -> {
+        // the load's own client and request shape (Accept-Encoding included): the prewarm stands for
+        // the traffic that came before
+        RawHttp raw = new RawHttp(cfg.connectTimeout(), cfg.requestTimeout(), cfg.acceptEncoding());
         try {
           List<URI> targets = cfg.targets();
           int t = index % targets.size();
           int n;
           while (System.nanoTime() - end < 0 && (n = next.getAndIncrement()) <= total) {
             int id = per == 1 ? n : (n - 1) / per + 1;
-            URI uri = URI.create(targets.get(per == 1 ? t : (n - 1) % per) + "/products/" + id);
+            URI base = targets.get(per == 1 ? t : (n - 1) % per);
             t = (t + 1) % targets.size();
             try {
-              HttpResponse<Void> r = client.send(HttpRequest.newBuilder(uri).timeout(cfg.requestTimeout()).GET()
-                  .build(), HttpResponse.BodyHandlers.discarding());
-              pre.status(Outcomes.READ, r.statusCode());
+              RawHttp.Response r = raw.send(base, "GET",
+                  (base.getRawPath() == null ? "" : base.getRawPath()) + "/products/" + id, null);
+              pre.status(Outcomes.READ, r.status());
             } catch (IOException | RuntimeException e) {
               pre.failure(Outcomes.READ, e);
               long ms = Math.min(cfg.errorBackoff().toMillis(), Math.max(0, (end - System.nanoTime()) / 1_000_000));
@@ -388,6 +391,7 @@ final class LoadRun {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } finally {
+          raw.close();
           done.countDown();
         }
       }, "load-prewarm-" + i);

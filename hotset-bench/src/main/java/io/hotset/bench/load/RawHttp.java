@@ -20,7 +20,7 @@ import java.util.Map;
  * spends ~180 us of CPU per request here, about as much as the service it drives, which capped
  * every run at the generator's speed. This one reads the status line, the headers it needs
  * ({@code Content-Length}, {@code Transfer-Encoding}, {@code Connection}, {@code X-Cache}) and
- * discards the body. Not thread-safe: one instance per worker.
+ * discards the body, compressed or not (it is framed by its length either way). Not thread-safe: one instance per worker.
  */
 final class RawHttp implements AutoCloseable {
   /** What a request returned. */
@@ -28,12 +28,65 @@ final class RawHttp implements AutoCloseable {
 
   private final Duration connectTimeout;
   private final Duration requestTimeout;
+  private final byte[] extraHeaders;
   private final Map<URI, Conn> conns = new HashMap<>();
   private final byte[] buf = new byte[16 * 1024];
+  /** The connection of the exchange in progress (null between exchanges), for the watchdog. */
+  private volatile Conn busy;
 
   RawHttp(Duration connectTimeout, Duration requestTimeout) {
+    this(connectTimeout, requestTimeout, "");
+  }
+
+  /** @param acceptEncoding sent as {@code Accept-Encoding} on every request; empty: no such header */
+  RawHttp(Duration connectTimeout, Duration requestTimeout, String acceptEncoding) {
     this.connectTimeout = connectTimeout;
     this.requestTimeout = requestTimeout;
+    this.extraHeaders = (acceptEncoding.isEmpty() ? "" : "Accept-Encoding: " + acceptEncoding + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    Watchdog.watch(this);
+  }
+
+  /** Closes the socket of every exchange older than its client's request timeout. */
+  private static final class Watchdog {
+    private static final java.util.Set<RawHttp> CLIENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final long PERIOD_MS = 20;
+
+    static {
+      Thread t = new Thread(Watchdog::loop, "load-request-timeouts");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    static void watch(RawHttp client) {
+      CLIENTS.add(client);
+    }
+
+    static void forget(RawHttp client) {
+      CLIENTS.remove(client);
+    }
+
+    private static void loop() {
+      while (true) {
+        try {
+          Thread.sleep(PERIOD_MS);
+        } catch (InterruptedException e) {
+          return;
+        }
+        long now = System.nanoTime();
+        for (RawHttp client : CLIENTS) {
+          Conn c = client.busy;
+          if (c != null && now - c.since > client.requestTimeout.toNanos()) {
+            c.timedOut = true;
+            try {
+              c.socket.close();
+            } catch (IOException ignored) {
+              // the blocked read fails either way
+            }
+          }
+        }
+      }
+    }
   }
 
   private static final class Conn {
@@ -41,6 +94,8 @@ final class RawHttp implements AutoCloseable {
     final InputStream in;
     final OutputStream out;
     final byte[] hostHeader;
+    volatile long since;
+    volatile boolean timedOut;
 
     Conn(Socket socket, URI base) throws IOException {
       this.socket = socket;
@@ -86,7 +141,7 @@ final class RawHttp implements AutoCloseable {
       s.setTcpNoDelay(true);
       s.setKeepAlive(true);
       s.connect(new InetSocketAddress(base.getHost(), port(base)), (int) connectTimeout.toMillis());
-      s.setSoTimeout((int) Math.max(1, requestTimeout.toMillis()));
+      s.setSoTimeout(0); // the watchdog keeps the request timeout (see the class comment)
       Conn c = new Conn(s, base);
       conns.put(base, c);
       return c;
@@ -97,6 +152,23 @@ final class RawHttp implements AutoCloseable {
   }
 
   private Response exchange(Conn c, URI base, String method, String path, String jsonBody) throws IOException {
+    c.since = System.nanoTime();
+    busy = c;
+    try {
+      return exchange0(c, base, method, path, jsonBody);
+    } catch (IOException e) {
+      if (c.timedOut) {
+        SocketTimeoutException t = new SocketTimeoutException("no complete answer within " + requestTimeout);
+        t.initCause(e);
+        throw t;
+      }
+      throw e;
+    } finally {
+      busy = null;
+    }
+  }
+
+  private Response exchange0(Conn c, URI base, String method, String path, String jsonBody) throws IOException {
     byte[] body = jsonBody == null ? null : jsonBody.getBytes(StandardCharsets.UTF_8);
     byte[] first = (method + ' ' + path + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII);
     byte[] tail = (body == null ? "\r\n"
@@ -104,10 +176,12 @@ final class RawHttp implements AutoCloseable {
         .getBytes(StandardCharsets.US_ASCII);
     // One write, one segment: with TCP_NODELAY, separate writes of the request line, the headers and
     // the body go out as separate segments, and the server wakes up (and parses) once for each.
-    byte[] request = new byte[first.length + c.hostHeader.length + tail.length + (body == null ? 0 : body.length)];
+    int head = first.length + c.hostHeader.length + extraHeaders.length;
+    byte[] request = new byte[head + tail.length + (body == null ? 0 : body.length)];
     System.arraycopy(first, 0, request, 0, first.length);
     System.arraycopy(c.hostHeader, 0, request, first.length, c.hostHeader.length);
-    System.arraycopy(tail, 0, request, first.length + c.hostHeader.length, tail.length);
+    System.arraycopy(extraHeaders, 0, request, first.length + c.hostHeader.length, extraHeaders.length);
+    System.arraycopy(tail, 0, request, head, tail.length);
     if (body != null) {
       System.arraycopy(body, 0, request, request.length - body.length, body.length);
     }
@@ -215,6 +289,7 @@ final class RawHttp implements AutoCloseable {
 
   @Override
   public void close() {
+    Watchdog.forget(this);
     for (URI base : java.util.List.copyOf(conns.keySet())) {
       closeQuietly(base);
     }

@@ -48,6 +48,11 @@ final class CatalogStub implements AutoCloseable {
   final AtomicLong invalidatedTags = new AtomicLong();
   /** How long GET /metrics stalls before answering (a stopped or overloaded service). */
   volatile long metricsDelayMillis;
+  /** How long a product read stalls before answering. */
+  volatile long productDelayMillis;
+  /** The Accept-Encoding values of product reads ("" for none), counted. */
+  final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> acceptEncodings =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   CatalogStub(int products) throws IOException {
     // without it the server's separate header and body writes meet delayed ACKs: ~40 ms a request
@@ -81,6 +86,15 @@ final class CatalogStub implements AutoCloseable {
       return;
     }
     gets.incrementAndGet();
+    String ae = ex.getRequestHeaders().getFirst("Accept-Encoding");
+    acceptEncodings.computeIfAbsent(ae == null ? "" : ae, k -> new AtomicLong()).incrementAndGet();
+    if (productDelayMillis > 0) {
+      try {
+        Thread.sleep(productDelayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     boolean exists = id <= products;
     long now = System.nanoTime();
     boolean[] loaded = {false};

@@ -52,6 +52,17 @@ class LoadConfigTest {
   }
 
   @Test
+  void acceptEncodingDefaultsToGzipAndRejectsHeaderInjection() {
+    assertThat(LoadConfig.builder().build().acceptEncoding()).isEqualTo("gzip");
+    assertThat(LoadConfig.builder().acceptEncoding("none").build().acceptEncoding()).isEmpty();
+    assertThat(LoadConfig.builder().acceptEncoding(" br, gzip;q=0.5 ").build().acceptEncoding())
+        .isEqualTo("br, gzip;q=0.5");
+    assertThatThrownBy(() -> LoadConfig.builder().acceptEncoding("gzip\r\nX-Evil: 1").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--accept-encoding")
+        .hasMessageContaining("gzip\\r\\nX-Evil");
+  }
+
+  @Test
   void phaseNamesFollowTheHooks() {
     LoadConfig.Builder b = LoadConfig.builder().duration(Duration.ofSeconds(30));
     assertThat(b.build().resolvedPhaseNames()).containsExactly("measure");

@@ -114,6 +114,32 @@ class LoadHarnessIT {
   }
 
   @Test
+  void aStalledAnswerFailsAsATimeoutAndTheAcceptEncodingIsSent(@TempDir Path dir) throws Exception {
+    try (CatalogStub stub = new CatalogStub(100)) {
+      LoadConfig.Builder b = LoadConfig.builder().target(stub.url()).products(100).concurrency(2)
+          .warmup(Duration.ZERO).writeRatio(0).scrapeMetrics(false).plot(Path.of("none"));
+      LoadResult fine = LoadHarness.run(b.duration(Duration.ofMillis(500)).out(dir.resolve("a.json")).build(),
+          log(new ByteArrayOutputStream()));
+      assertThat(fine.totals().errors()).isZero();
+      assertThat(stub.acceptEncodings).containsOnlyKeys("gzip"); // the default, as browsers and CDNs send
+      stub.acceptEncodings.clear();
+      LoadHarness.run(b.acceptEncoding("none").out(dir.resolve("b.json")).build(), log(new ByteArrayOutputStream()));
+      assertThat(stub.acceptEncodings).containsOnlyKeys("");
+
+      // reads block without a socket timeout; the watchdog closes an exchange older than --timeout
+      stub.productDelayMillis = 3_000;
+      long t0 = System.nanoTime();
+      LoadResult stalled = LoadHarness.run(b.duration(Duration.ofMillis(1500)).requestTimeout(Duration.ofMillis(300))
+          .errorBackoff(Duration.ofMillis(50)).out(dir.resolve("c.json")).build(), log(new ByteArrayOutputStream()));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertThat(stalled.outcomes()).containsKey("read io:SocketTimeoutException");
+      assertThat(stalled.outcomes().get("read io:SocketTimeoutException")).isGreaterThanOrEqualTo(2);
+      assertThat(stalled.outcomes()).doesNotContainKey("read 200");
+      assertThat(seconds).as("the run ends though every answer stalls 3 s").isLessThan(2.9);
+    }
+  }
+
+  @Test
   void hooksStartOnTimeWhileAScrapeOfTheServiceHangs(@TempDir Path dir) throws Exception {
     try (CatalogStub stub = new CatalogStub(100)) {
       stub.metricsDelayMillis = 1500; // every scrape times out after 1 s: the conductor is stuck in it
