@@ -26,7 +26,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * One run of the load harness: a closed loop of {@code concurrency} workers, each sending one
- * request at a time (GET or PUT {@code /products/{id}}) until the deadline or the request bound,
+ * request at a time (GET or PUT {@code /products/{id}}) until the deadline or the request bound
+ * (state machines on a selector thread per core, {@link EventLoopWorkers}, not a thread each),
  * and one conductor thread (the caller's) that every tick drains the latency recorders and starts
  * a scrape of {@code /metrics}, and at their times cuts the phases and starts the hooks.
  *
@@ -117,15 +118,11 @@ final class LoadRun {
     }
     deadline = t0 + cfg.warmup().toNanos() + cfg.duration().toNanos();
     CountDownLatch workersDone = new CountDownLatch(cfg.concurrency());
-    List<Thread> workers = new ArrayList<>();
-    for (int i = 0; i < cfg.concurrency(); i++) {
-      int index = i;
-      SplittableRandom random = seeds.split();
-      Thread w = new Thread(() -> work(index, random, workersDone), "load-worker-" + i);
-      w.setDaemon(true);
-      workers.add(w);
-    }
-    workers.forEach(Thread::start);
+    // Closed-loop workers on selector threads, one per core at most (EventLoopWorkers says why).
+    EventLoopWorkers workers = new EventLoopWorkers(new Driver(), cfg.targets(), cfg.connectTimeout(),
+        cfg.requestTimeout(), cfg.acceptEncoding(), cfg.concurrency(), Runtime.getRuntime().availableProcessors(),
+        seeds.split(), workersDone, () -> signals.add(WORKERS_DONE));
+    workers.start();
 
     LoadResult.Warmup warmup = null;
     if (hasWarmup) {
@@ -190,9 +187,7 @@ final class LoadRun {
     }
     stop = true;
     long joinBound = System.nanoTime() + cfg.requestTimeout().toNanos() + 2_000_000_000L;
-    for (Thread w : workers) {
-      w.join(Math.max(1, (joinBound - System.nanoTime()) / 1_000_000));
-    }
+    workers.join(joinBound);
     if (purger != null) {
       purger.join(Math.max(1, (joinBound - System.nanoTime()) / 1_000_000));
     }
@@ -269,71 +264,57 @@ final class LoadRun {
 
   // ---------------------------------------------------------------- workers
 
-  private void work(int index, SplittableRandom random, CountDownLatch done) {
-    RawHttp raw = new RawHttp(cfg.connectTimeout(), cfg.requestTimeout(), cfg.acceptEncoding());
-    try {
-      List<URI> targets = cfg.targets();
-      int t = index % targets.size();
-      while (!stop && System.nanoTime() - deadline < 0) {
-        boolean measured = measuring;
-        if (measured && cfg.maxRequests() > 0 && measuredIssued.incrementAndGet() > cfg.maxRequests()) {
-          break;
+  /** What the workers send and how their answers are counted. */
+  private final class Driver implements EventLoopWorkers.Driver {
+    @Override
+    public EventLoopWorkers.Request next(SplittableRandom random, URI base) {
+      if (stop || System.nanoTime() - deadline >= 0) {
+        return null;
+      }
+      boolean measured = measuring;
+      if (measured && cfg.maxRequests() > 0 && measuredIssued.incrementAndGet() > cfg.maxRequests()) {
+        return null;
+      }
+      long id = chooser.next(random);
+      boolean write = cfg.writeRatio() > 0 && random.nextDouble() < cfg.writeRatio();
+      String path = (base.getRawPath() == null ? "" : base.getRawPath()) + "/products/" + id;
+      if (write) {
+        String body = "{\"priceCents\":" + random.nextInt(100, 100_000) + "}";
+        return new EventLoopWorkers.Request(Outcomes.WRITE, "PUT", path, body, false);
+      }
+      if (measured) {
+        DistinctIds p = phaseIds;
+        if (p != null) {
+          p.add(id);
         }
-        long id = chooser.next(random);
-        boolean write = cfg.writeRatio() > 0 && random.nextDouble() < cfg.writeRatio();
-        URI base = targets.get(t);
-        t = (t + 1) % targets.size();
-        String path = (base.getRawPath() == null ? "" : base.getRawPath()) + "/products/" + id;
-        boolean ok;
-        if (write) {
-          String body = "{\"priceCents\":" + random.nextInt(100, 100_000) + "}";
-          ok = send(Outcomes.WRITE, writeRec, raw, base, "PUT", path, body, false);
-        } else {
-          if (measured) {
-            DistinctIds p = phaseIds;
-            if (p != null) {
-              p.add(id);
-            }
-            DistinctIds r = runIds;
-            if (r != null) {
-              r.add(id);
-            }
-            if (id == cfg.hotId()) {
-              hotReads.increment();
-            }
-          }
-          ok = send(Outcomes.READ, readRec, raw, base, "GET", path, null, true);
+        DistinctIds r = runIds;
+        if (r != null) {
+          r.add(id);
         }
-        if (!ok) {
-          backoff();
+        if (id == cfg.hotId()) {
+          hotReads.increment();
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      raw.close();
-      done.countDown();
-      if (done.getCount() == 0) {
-        signals.add(WORKERS_DONE);
+      return new EventLoopWorkers.Request(Outcomes.READ, "GET", path, null, true);
+    }
+
+    @Override
+    public void answered(EventLoopWorkers.Request r, long micros, int status, String xCache) {
+      (r.op().equals(Outcomes.WRITE) ? writeRec : readRec).recordValue(micros);
+      outcomes.status(r.op(), status);
+      if (r.countEdge() && xCache != null) {
+        countEdge(xCache);
       }
     }
-  }
 
-  /** Sends one request on the worker's own connection and records it; false on a transport failure. */
-  private boolean send(String op, Recorder recorder, RawHttp raw, URI base, String method, String path, String body,
-      boolean countEdge) {
-    long start = System.nanoTime();
-    try {
-      RawHttp.Response r = raw.send(base, method, path, body);
-      recorder.recordValue(Math.max(0, (System.nanoTime() - start) / 1000));
-      outcomes.status(op, r.status());
-      if (countEdge && r.xCache() != null) {
-        countEdge(r.xCache());
-      }
-      return true;
-    } catch (IOException | RuntimeException e) {
-      outcomes.failure(op, e);
-      return false;
+    @Override
+    public void failed(EventLoopWorkers.Request r, Throwable t) {
+      outcomes.failure(r.op(), t);
+    }
+
+    @Override
+    public long backoffNanos() {
+      return Math.min(cfg.errorBackoff().toNanos(), Math.max(0, deadline - System.nanoTime()));
     }
   }
 
@@ -341,13 +322,6 @@ final class LoadRun {
     String v = value.trim().toUpperCase(Locale.ROOT);
     int i = v.contains("PASS") ? 2 : v.startsWith("HIT") ? 0 : v.startsWith("MISS") ? 1 : 3;
     edge[i].increment();
-  }
-
-  private void backoff() throws InterruptedException {
-    long ms = Math.min(cfg.errorBackoff().toMillis(), Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
-    if (ms > 0) {
-      Thread.sleep(ms);
-    }
   }
 
   // ---------------------------------------------------------------- mass expiry, purge storm
