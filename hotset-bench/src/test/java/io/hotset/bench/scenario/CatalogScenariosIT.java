@@ -48,7 +48,10 @@ class CatalogScenariosIT {
     assertThat(c.dbShareOfReads()).as("share of product reads that reached PostgreSQL").isLessThanOrEqualTo(0.05);
     assertThat(c.cached().totals().errors()).isZero();
     assertThat(c.uncached().totals().errors()).isZero();
-    assertThat(c.throughputRatio()).as("cached / uncached throughput (full-size figure in the README)")
+    assertThat(c.throughputRatio()).as("cached / uncached throughput, gzip clients (full-size figure in the README)")
         .isGreaterThan(2.0);
+    assertThat(c.cachedIdentity().totals().errors()).isZero();
+    assertThat(c.uncachedIdentity().totals().errors()).isZero();
+    assertThat(c.identityThroughputRatio()).as("cached / uncached throughput, identity clients").isGreaterThan(2.0);
   }
 }
