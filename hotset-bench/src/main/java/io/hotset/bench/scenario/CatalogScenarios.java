@@ -6,6 +6,7 @@ import io.hotset.bench.load.LoadHarness;
 import io.hotset.bench.load.LoadReport;
 import io.hotset.bench.load.LoadResult;
 import io.hotset.bench.load.Scenario;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +94,24 @@ public final class CatalogScenarios implements Callable<Integer> {
     public boolean passed() {
       return Double.isFinite(throughputRatio) && throughputRatio >= 5.0 && dbShareOfReads <= 0.05
           && cached.totals().errors() == 0 && uncached.totals().errors() == 0;
+    }
+  }
+
+  /** The instances' own counts of what the tiers did (loads, leases, tier errors, breaker), for diagnosis. */
+  private static void printTierFigures(CatalogFleet fleet, PrintStream log) {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    for (CatalogFleet.Instance i : fleet.instances()) {
+      try {
+        String metrics = client.send(java.net.http.HttpRequest.newBuilder(i.url().resolve("/metrics"))
+            .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        metrics.lines().filter(l -> !l.startsWith("#") && l.contains("region=\"product\"")
+                && (l.startsWith("hotset_loads_total") || l.startsWith("hotset_coalesced_total")
+                || l.startsWith("hotset_requests_total") || l.contains("shed") || l.contains("lease"))
+                || l.startsWith("hotset_tier_errors_total") || l.startsWith("hotset_circuit"))
+            .forEach(l -> log.println("  " + i.url().getPort() + " " + l));
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        log.println("  " + i.url() + ": no /metrics (" + e + ")");
+      }
     }
   }
 
@@ -187,6 +206,7 @@ public final class CatalogScenarios implements Callable<Integer> {
           .out(outDir.resolve("catalog-stampede.json")).plot(outDir.resolve("catalog-stampede.png")).build();
       LoadResult r = LoadHarness.run(withReset, log);
       long calls = fleet.productQueryCalls();
+      printTierFigures(fleet, log);
       if (r.prewarm() != null && r.prewarm().seconds() > 0.55 * ttl.toSeconds()) {
         log.printf(Locale.ROOT, "stampede: WARNING: the prewarm took %.1f s, over 0.55 x TTL: some keys may expire twice"
             + " in the window%n", r.prewarm().seconds());
