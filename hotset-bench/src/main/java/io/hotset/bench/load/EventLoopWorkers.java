@@ -77,8 +77,7 @@ final class EventLoopWorkers {
     this.targets = List.copyOf(targets);
     this.connectTimeoutNanos = connectTimeout.toNanos();
     this.requestTimeoutNanos = requestTimeout.toNanos();
-    this.acceptEncodingHeader = (acceptEncoding.isEmpty() ? "" : "Accept-Encoding: " + acceptEncoding + "\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    this.acceptEncodingHeader = RawHttp.acceptEncodingHeader(acceptEncoding);
     this.done = done;
     this.onAllDone = onAllDone;
     int n = Math.max(1, Math.min(loops, workers));
@@ -154,8 +153,7 @@ final class EventLoopWorkers {
     Conn(SocketChannel ch, SelectionKey key, URI base) {
       this.ch = ch;
       this.key = key;
-      this.hostHeader = ("Host: " + base.getHost() + ":" + RawHttp.port(base) + "\r\n")
-          .getBytes(StandardCharsets.US_ASCII);
+      this.hostHeader = RawHttp.hostHeader(base);
     }
 
     void resetParse() {
@@ -316,7 +314,8 @@ final class EventLoopWorkers {
       w.conn = c;
       w.connecting = false;
       w.since = System.nanoTime();
-      c.out = ByteBuffer.wrap(requestBytes(w.current, c));
+      c.out = ByteBuffer.wrap(RawHttp.request(w.current.method(), w.current.path(), c.hostHeader,
+          acceptEncodingHeader, w.current.jsonBody()));
       c.resetParse();
       c.in.clear();
       c.ch.write(c.out);
@@ -330,24 +329,6 @@ final class EventLoopWorkers {
     } catch (IOException | RuntimeException e) {
       fail(w, e);
     }
-  }
-
-  private byte[] requestBytes(Request r, Conn c) {
-    byte[] body = r.jsonBody() == null ? null : r.jsonBody().getBytes(StandardCharsets.UTF_8);
-    byte[] first = (r.method() + ' ' + r.path() + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] tail = (body == null ? "\r\n"
-        : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
-    int head = first.length + c.hostHeader.length + acceptEncodingHeader.length;
-    byte[] out = new byte[head + tail.length + (body == null ? 0 : body.length)];
-    System.arraycopy(first, 0, out, 0, first.length);
-    System.arraycopy(c.hostHeader, 0, out, first.length, c.hostHeader.length);
-    System.arraycopy(acceptEncodingHeader, 0, out, first.length + c.hostHeader.length, acceptEncodingHeader.length);
-    System.arraycopy(tail, 0, out, head, tail.length);
-    if (body != null) {
-      System.arraycopy(body, 0, out, out.length - body.length, body.length);
-    }
-    return out;
   }
 
   private void handle(Selector selector, Worker w, SelectionKey k) {

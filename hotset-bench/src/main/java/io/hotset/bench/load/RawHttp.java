@@ -20,7 +20,9 @@ import java.util.Map;
  * spends ~180 us of CPU per request here, about as much as the service it drives, which capped
  * every run at the generator's speed. This one reads the status line, the headers it needs
  * ({@code Content-Length}, {@code Transfer-Encoding}, {@code Connection}, {@code X-Cache}) and
- * discards the body, compressed or not (it is framed by its length either way). Not thread-safe: one instance per worker.
+ * discards the body, compressed or not (it is framed by its length either way). Not thread-safe:
+ * one instance per thread. The load itself runs on {@link EventLoopWorkers}; this client serves
+ * the prewarm, and both build their requests with {@link #request}.
  */
 final class RawHttp implements AutoCloseable {
   /** What a request returned. */
@@ -31,8 +33,6 @@ final class RawHttp implements AutoCloseable {
   private final byte[] extraHeaders;
   private final Map<URI, Conn> conns = new HashMap<>();
   private final byte[] buf = new byte[16 * 1024];
-  /** The connection of the exchange in progress (null between exchanges), for the watchdog. */
-  private volatile Conn busy;
 
   RawHttp(Duration connectTimeout, Duration requestTimeout) {
     this(connectTimeout, requestTimeout, "");
@@ -42,51 +42,7 @@ final class RawHttp implements AutoCloseable {
   RawHttp(Duration connectTimeout, Duration requestTimeout, String acceptEncoding) {
     this.connectTimeout = connectTimeout;
     this.requestTimeout = requestTimeout;
-    this.extraHeaders = (acceptEncoding.isEmpty() ? "" : "Accept-Encoding: " + acceptEncoding + "\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
-    Watchdog.watch(this);
-  }
-
-  /** Closes the socket of every exchange older than its client's request timeout. */
-  private static final class Watchdog {
-    private static final java.util.Set<RawHttp> CLIENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final long PERIOD_MS = 20;
-
-    static {
-      Thread t = new Thread(Watchdog::loop, "load-request-timeouts");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    static void watch(RawHttp client) {
-      CLIENTS.add(client);
-    }
-
-    static void forget(RawHttp client) {
-      CLIENTS.remove(client);
-    }
-
-    private static void loop() {
-      while (true) {
-        try {
-          Thread.sleep(PERIOD_MS);
-        } catch (InterruptedException e) {
-          return;
-        }
-        long now = System.nanoTime();
-        for (RawHttp client : CLIENTS) {
-          Conn c = client.busy;
-          if (c != null && now - c.since > client.requestTimeout.toNanos()) {
-            c.timedOut = true;
-            try {
-              c.socket.close();
-            } catch (IOException ignored) {
-              // the blocked read fails either way
-            }
-          }
-        }
-      }
-    }
+    this.extraHeaders = acceptEncodingHeader(acceptEncoding);
   }
 
   private static final class Conn {
@@ -94,19 +50,51 @@ final class RawHttp implements AutoCloseable {
     final InputStream in;
     final OutputStream out;
     final byte[] hostHeader;
-    volatile long since;
-    volatile boolean timedOut;
 
     Conn(Socket socket, URI base) throws IOException {
       this.socket = socket;
       this.in = new Input(socket.getInputStream(), 32 * 1024);
       this.out = socket.getOutputStream();
-      this.hostHeader = ("Host: " + base.getHost() + ":" + port(base) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      this.hostHeader = hostHeader(base);
     }
   }
 
   static int port(URI base) {
     return base.getPort() > 0 ? base.getPort() : 80;
+  }
+
+  /** The {@code Host} header line of requests to {@code base}. */
+  static byte[] hostHeader(URI base) {
+    return ("Host: " + base.getHost() + ":" + port(base) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The {@code Accept-Encoding} header line, or nothing for an empty value. */
+  static byte[] acceptEncodingHeader(String acceptEncoding) {
+    return (acceptEncoding.isEmpty() ? "" : "Accept-Encoding: " + acceptEncoding + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * A whole request in one array, so that it goes out in one write: with {@code TCP_NODELAY},
+   * separate writes of the request line, the headers and the body go out as separate segments, and
+   * the server wakes up (and parses) once for each.
+   */
+  static byte[] request(String method, String path, byte[] hostHeader, byte[] extraHeaders, String jsonBody) {
+    byte[] body = jsonBody == null ? null : jsonBody.getBytes(StandardCharsets.UTF_8);
+    byte[] first = (method + ' ' + path + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] tail = (body == null ? "\r\n"
+        : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    int head = first.length + hostHeader.length + extraHeaders.length;
+    byte[] out = new byte[head + tail.length + (body == null ? 0 : body.length)];
+    System.arraycopy(first, 0, out, 0, first.length);
+    System.arraycopy(hostHeader, 0, out, first.length, hostHeader.length);
+    System.arraycopy(extraHeaders, 0, out, first.length + hostHeader.length, extraHeaders.length);
+    System.arraycopy(tail, 0, out, head, tail.length);
+    if (body != null) {
+      System.arraycopy(body, 0, out, out.length - body.length, body.length);
+    }
+    return out;
   }
 
   /** GET or PUT (with a JSON body) of {@code path} on {@code base}; throws on transport failure. */
@@ -141,7 +129,7 @@ final class RawHttp implements AutoCloseable {
       s.setTcpNoDelay(true);
       s.setKeepAlive(true);
       s.connect(new InetSocketAddress(base.getHost(), port(base)), (int) connectTimeout.toMillis());
-      s.setSoTimeout(0); // the watchdog keeps the request timeout (see the class comment)
+      s.setSoTimeout((int) Math.max(1, requestTimeout.toMillis()));
       Conn c = new Conn(s, base);
       conns.put(base, c);
       return c;
@@ -152,39 +140,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   private Response exchange(Conn c, URI base, String method, String path, String jsonBody) throws IOException {
-    c.since = System.nanoTime();
-    busy = c;
-    try {
-      return exchange0(c, base, method, path, jsonBody);
-    } catch (IOException e) {
-      if (c.timedOut) {
-        SocketTimeoutException t = new SocketTimeoutException("no complete answer within " + requestTimeout);
-        t.initCause(e);
-        throw t;
-      }
-      throw e;
-    } finally {
-      busy = null;
-    }
-  }
-
-  private Response exchange0(Conn c, URI base, String method, String path, String jsonBody) throws IOException {
-    byte[] body = jsonBody == null ? null : jsonBody.getBytes(StandardCharsets.UTF_8);
-    byte[] first = (method + ' ' + path + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] tail = (body == null ? "\r\n"
-        : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
-    // One write, one segment: with TCP_NODELAY, separate writes of the request line, the headers and
-    // the body go out as separate segments, and the server wakes up (and parses) once for each.
-    int head = first.length + c.hostHeader.length + extraHeaders.length;
-    byte[] request = new byte[head + tail.length + (body == null ? 0 : body.length)];
-    System.arraycopy(first, 0, request, 0, first.length);
-    System.arraycopy(c.hostHeader, 0, request, first.length, c.hostHeader.length);
-    System.arraycopy(extraHeaders, 0, request, first.length + c.hostHeader.length, extraHeaders.length);
-    System.arraycopy(tail, 0, request, head, tail.length);
-    if (body != null) {
-      System.arraycopy(body, 0, request, request.length - body.length, body.length);
-    }
+    byte[] request = request(method, path, c.hostHeader, extraHeaders, jsonBody);
     c.out.write(request);
     c.out.flush();
 
@@ -289,7 +245,6 @@ final class RawHttp implements AutoCloseable {
 
   @Override
   public void close() {
-    Watchdog.forget(this);
     for (URI base : java.util.List.copyOf(conns.keySet())) {
       closeQuietly(base);
     }
