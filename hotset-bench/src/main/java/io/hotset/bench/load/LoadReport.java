@@ -22,8 +22,9 @@ public final class LoadReport {
         pct(((Number) c.get("writeRatio")).doubleValue())));
     s.append("  targets ").append(c.get("targets")).append('\n');
     if (r.prewarm() != null) {
-      s.append(String.format(Locale.ROOT, "prewarm    %,d ids in %.1f s (%,d errors)%n", r.prewarm().keys(),
-          r.prewarm().seconds(), r.prewarm().errors()));
+      s.append(String.format(Locale.ROOT, "prewarm    %,d ids in %.1f s (%,d errors, %,d tried again, %,d not warmed)%n",
+          r.prewarm().keys(), r.prewarm().seconds(), r.prewarm().errors(), r.prewarm().retried(),
+          r.prewarm().notWarmed()));
     }
     if (r.warmup() != null) {
       s.append(String.format(Locale.ROOT, "warm-up    %.1f s, %,d requests (not counted below)%n",

@@ -95,8 +95,8 @@ public record LoadResult(
       Double cacheHitRatio) {}
 
   /** The read-every-id pass before a mass-expiry measurement. */
-  public record Prewarm(int keys, long requests, long errors, double seconds, boolean complete,
-      Map<String, Long> outcomes) {}
+  public record Prewarm(int keys, long requests, long errors, long retried, long notWarmed, double seconds,
+      boolean complete, Map<String, Long> outcomes) {}
 
   /** The warm-up before the measurement (not part of any figure above). */
   public record Warmup(double seconds, long requests, long errors) {}

@@ -326,6 +326,17 @@ final class LoadRun {
 
   // ---------------------------------------------------------------- mass expiry, purge storm
 
+  /** Attempts per prewarmed id: a shed (503), a 5xx or a transport error is tried again later. */
+  static final int PREWARM_ATTEMPTS = 5;
+
+  /**
+   * Reads ids 1..prewarmKeys once each (on every target with {@code prewarmEachTarget}). A read
+   * that fails (a transport error, 429 or 5xx, e.g. a 503 from a bulkhead shedding loads) is
+   * queued again after a backoff that grows with each attempt, up to {@link #PREWARM_ATTEMPTS}:
+   * an id the prewarm could not warm would otherwise be a cold miss in the measured window, loaded
+   * there once for its miss and once more at its expiry, and the mass-expiry figure would count
+   * both. Ids still failing after the last attempt are reported as not warmed.
+   */
   private LoadResult.Prewarm prewarm() throws InterruptedException {
     int keys = cfg.prewarmKeys();
     int per = cfg.prewarmEachTarget() ? cfg.targets().size() : 1;
@@ -333,6 +344,11 @@ final class LoadRun {
     log.printf(Locale.ROOT, "prewarm: reading ids 1..%d once%s%n", keys, per > 1 ? " on each of " + per + " targets" : "");
     Outcomes pre = new Outcomes();
     AtomicInteger next = new AtomicInteger(1);
+    // requests still to be answered well: new ones not yet taken plus failed ones queued again
+    AtomicLong outstanding = new AtomicLong(total);
+    AtomicLong retried = new AtomicLong();
+    AtomicLong unwarmed = new AtomicLong();
+    java.util.concurrent.DelayQueue<PrewarmRetry> retries = new java.util.concurrent.DelayQueue<>();
     long start = System.nanoTime();
     long end = start + cfg.prewarmTimeout().toNanos();
     CountDownLatch done = new CountDownLatch(cfg.concurrency());
@@ -345,21 +361,46 @@ final class LoadRun {
         try {
           List<URI> targets = cfg.targets();
           int t = index % targets.size();
-          int n;
-          while (System.nanoTime() - end < 0 && (n = next.getAndIncrement()) <= total) {
+          while (System.nanoTime() - end < 0 && outstanding.get() > 0) {
+            PrewarmRetry again = retries.poll();
+            int n;
+            int attempt;
+            if (again != null) {
+              n = again.n;
+              attempt = again.attempt;
+            } else if ((n = next.getAndIncrement()) <= total) {
+              attempt = 1;
+            } else {
+              // only retries are left: wait for the next one to fall due (or for the others to finish)
+              again = retries.poll(50, TimeUnit.MILLISECONDS);
+              if (again == null) {
+                continue;
+              }
+              n = again.n;
+              attempt = again.attempt;
+            }
             int id = per == 1 ? n : (n - 1) / per + 1;
             URI base = targets.get(per == 1 ? t : (n - 1) % per);
             t = (t + 1) % targets.size();
+            boolean failed;
             try {
               RawHttp.Response r = raw.send(base, "GET",
                   (base.getRawPath() == null ? "" : base.getRawPath()) + "/products/" + id, null);
               pre.status(Outcomes.READ, r.status());
+              failed = r.status() == 429 || r.status() >= 500;
             } catch (IOException | RuntimeException e) {
               pre.failure(Outcomes.READ, e);
-              long ms = Math.min(cfg.errorBackoff().toMillis(), Math.max(0, (end - System.nanoTime()) / 1_000_000));
-              if (ms > 0) {
-                Thread.sleep(ms);
-              }
+              failed = true;
+            }
+            if (!failed) {
+              outstanding.decrementAndGet();
+            } else if (attempt < PREWARM_ATTEMPTS) {
+              retried.incrementAndGet();
+              long backoff = Math.max(1, cfg.errorBackoff().toNanos()) * (1L << Math.min(attempt, 6));
+              retries.add(new PrewarmRetry(n, attempt + 1, System.nanoTime() + backoff));
+            } else {
+              unwarmed.incrementAndGet();
+              outstanding.decrementAndGet();
             }
           }
         } catch (InterruptedException e) {
@@ -373,7 +414,8 @@ final class LoadRun {
       w.start();
     }
     while (!done.await(cfg.tick().toNanos(), TimeUnit.NANOSECONDS)) {
-      log.printf(Locale.ROOT, "prewarm: %,d / %,d%n", Math.min(total, next.get() - 1), total);
+      log.printf(Locale.ROOT, "prewarm: %,d / %,d%s%n", total - outstanding.get(), total,
+          retried.get() > 0 ? String.format(Locale.ROOT, " (%,d tried again)", retried.get()) : "");
       if (System.nanoTime() - end - cfg.requestTimeout().toNanos() - 2_000_000_000L > 0) {
         break;
       }
@@ -381,9 +423,29 @@ final class LoadRun {
     Map<String, Long> counts = pre.snapshot();
     long requests = Outcomes.count(counts, null);
     double seconds = (System.nanoTime() - start) / 1e9;
-    log.printf(Locale.ROOT, "prewarm: %,d requests in %.1f s, %,d errors%n", requests, seconds,
-        Outcomes.errors(counts));
-    return new LoadResult.Prewarm(keys, requests, Outcomes.errors(counts), seconds, requests >= total, counts);
+    // ids never taken (the prewarm timed out) are not warmed either
+    long notWarmed = unwarmed.get() + Math.max(0, outstanding.get());
+    log.printf(Locale.ROOT, "prewarm: %,d requests in %.1f s, %,d errors, %,d tried again, %,d not warmed%n",
+        requests, seconds, Outcomes.errors(counts), retried.get(), notWarmed);
+    if (notWarmed > 0) {
+      log.printf(Locale.ROOT, "prewarm: WARNING: %,d of %,d reads never succeeded; those ids are cold misses in the"
+          + " measured window%n", notWarmed, total);
+    }
+    return new LoadResult.Prewarm(keys, requests, Outcomes.errors(counts), retried.get(), notWarmed, seconds,
+        notWarmed == 0, counts);
+  }
+
+  /** A failed prewarm read queued again, due at {@code dueNanos}. */
+  private record PrewarmRetry(int n, int attempt, long dueNanos) implements java.util.concurrent.Delayed {
+    @Override
+    public long getDelay(TimeUnit unit) {
+      return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int compareTo(java.util.concurrent.Delayed o) {
+      return Long.compare(dueNanos, ((PrewarmRetry) o).dueNanos);
+    }
   }
 
   /** POST /admin/invalidate with the tags of ids 1..prewarmKeys, in batches, as fast as the service answers. */

@@ -50,6 +50,15 @@ final class CatalogStub implements AutoCloseable {
   volatile long metricsDelayMillis;
   /** How long a product read stalls before answering. */
   volatile long productDelayMillis;
+  /**
+   * How many product reads that need a load are shed with {@code 503} (a full bulkhead) before
+   * loads succeed; a shed read loads nothing.
+   */
+  final AtomicLong shedLoads = new AtomicLong();
+  /** Ids whose loads are always shed (a load that never gets a slot). */
+  final java.util.Set<Long> alwaysShed = ConcurrentHashMap.newKeySet();
+  /** Product reads answered 503. */
+  final AtomicLong shed = new AtomicLong();
   /** The Accept-Encoding values of product reads ("" for none), counted. */
   final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> acceptEncodings =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -98,13 +107,23 @@ final class CatalogStub implements AutoCloseable {
     boolean exists = id <= products;
     long now = System.nanoTime();
     boolean[] loaded = {false};
+    boolean[] shedIt = {false};
     cached.compute(id, (k, expires) -> {
       if (expires != null && expires - now > 0) {
+        return expires;
+      }
+      if (alwaysShed.contains(k) || shedLoads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        shedIt[0] = true;
         return expires;
       }
       loaded[0] = true;
       return ttlMillis > 0 ? now + ttlMillis * 1_000_000 : Long.MAX_VALUE;
     });
+    if (shedIt[0]) {
+      shed.incrementAndGet();
+      send(ex, 503, "{\"error\":\"bulkhead full\"}", null);
+      return;
+    }
     boolean hit = !loaded[0];
     if (hit) {
       (exists ? l1Hit : l1Negative).incrementAndGet();

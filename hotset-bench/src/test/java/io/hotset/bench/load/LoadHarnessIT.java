@@ -234,6 +234,47 @@ class LoadHarnessIT {
   }
 
   @Test
+  void prewarmTriesShedReadsAgainSoEveryIdIsWarmBeforeTheWindow(@TempDir Path dir) throws Exception {
+    try (CatalogStub stub = new CatalogStub(100)) {
+      stub.ttlMillis = 1000;
+      stub.shedLoads.set(12); // the service's bulkhead sheds the first 12 loads of the prewarm
+      LoadConfig cfg = Scenario.STAMPEDE.builder().target(stub.url()).products(100).concurrency(4)
+          .keys(LoadConfig.KeyMode.UNIFORM).ttl(Duration.ofSeconds(1)).out(dir.resolve("shed.json")).build();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      LoadResult r = LoadHarness.run(cfg, log(out));
+      assertThat(stub.shed.get()).isEqualTo(12);
+      assertThat(r.prewarm().requests()).isEqualTo(112);
+      assertThat(r.prewarm().outcomes()).containsEntry("read 503", 12L).containsEntry("read 200", 100L);
+      assertThat(r.prewarm().retried()).isEqualTo(12);
+      assertThat(r.prewarm().notWarmed()).isZero();
+      assertThat(r.prewarm().complete()).isTrue();
+      // without the retries the 12 shed ids would be loaded in the window twice: cold, then expired
+      assertThat(r.findings()).containsEntry("expiredKeysRead", 100L).containsEntry("dbProductQueries", 100L)
+          .containsEntry("dbQueriesPerExpiredKey", 1.0);
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("12 tried again, 0 not warmed");
+    }
+  }
+
+  @Test
+  void prewarmGivesUpOnAnIdAfterItsLastAttemptAndSaysSo(@TempDir Path dir) throws Exception {
+    try (CatalogStub stub = new CatalogStub(20)) {
+      stub.alwaysShed.add(7L);
+      LoadConfig cfg = LoadConfig.builder().scenario("steady").target(stub.url()).products(20).concurrency(1)
+          .keys(LoadConfig.KeyMode.UNIFORM).writeRatio(0).prewarmKeys(20).duration(Duration.ofMillis(200))
+          .warmup(Duration.ZERO).out(dir.resolve("giveup.json")).build();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      LoadResult r = LoadHarness.run(cfg, log(out));
+      // the prewarm asked for id 7 five times; the measured run that follows reads it too
+      assertThat(r.prewarm().outcomes()).containsEntry("read 503", (long) LoadRun.PREWARM_ATTEMPTS)
+          .containsEntry("read 200", 19L);
+      assertThat(r.prewarm().notWarmed()).isEqualTo(1);
+      assertThat(r.prewarm().retried()).isEqualTo(LoadRun.PREWARM_ATTEMPTS - 1);
+      assertThat(r.prewarm().complete()).isFalse();
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("1 of 20 reads never succeeded");
+    }
+  }
+
+  @Test
   void coldStartAndHotKeyReportTheirFindings(@TempDir Path dir) throws Exception {
     try (CatalogStub stub = new CatalogStub(100)) {
       LoadResult cold = LoadHarness.run(Scenario.COLD_START.builder().target(stub.url()).products(100)
