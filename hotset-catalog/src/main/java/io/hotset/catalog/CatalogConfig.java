@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The catalog service's configuration, read only from the environment variables of the design's
- * contract table plus two documented extensions ({@code HOTSET_CACHE}, {@code HOTSET_DATA_DIR}).
+ * contract table plus three documented extensions ({@code HOTSET_CACHE}, {@code HOTSET_DATA_DIR},
+ * {@code HOTSET_HTTP_THREADS}).
  * Immutable; {@link #fromEnvironment(Map)} rejects a bad value with a message naming the variable
  * and quoting the value (credentials in URLs are masked).
  */
@@ -25,6 +26,19 @@ public final class CatalogConfig {
   public static final Duration DEFAULT_PRODUCT_TTL = Duration.ofSeconds(60);
   public static final int DEFAULT_SEED_PRODUCTS = 10_000;
   public static final Path DEFAULT_DATA_DIR = Path.of("hotset-data");
+  /** Fewest request threads {@code HOTSET_HTTP_THREADS} accepts (Jetty's acceptor and selector need some). */
+  public static final int MIN_HTTP_THREADS = 8;
+
+  /**
+   * The default bound of request threads: 8 per core, at least 16. Bounded on purpose: past it
+   * requests queue in Jetty instead of all running at once, so the threads that answer them keep
+   * the CPU to themselves and to Lettuce's event loop. With Jetty's usual 250 threads, 256 clients
+   * on 2 cores left the Redis event loop waiting for a time slice long enough that L2 commands
+   * timed out (250 ms), and the fleet lost its single flight (1.5 loads per expired key).
+   */
+  public static int defaultHttpThreads() {
+    return Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+  }
 
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
 
@@ -40,6 +54,7 @@ public final class CatalogConfig {
   private final int seedProducts;
   private final boolean cacheEnabled;
   private final Path dataDir;
+  private final int httpThreads;
 
   private CatalogConfig(Builder b) {
     this.httpPort = b.httpPort;
@@ -54,6 +69,7 @@ public final class CatalogConfig {
     this.seedProducts = b.seedProducts;
     this.cacheEnabled = b.cacheEnabled;
     this.dataDir = b.dataDir.toAbsolutePath().normalize();
+    this.httpThreads = b.httpThreads > 0 ? b.httpThreads : defaultHttpThreads();
   }
 
   /** Reads the configuration from the process environment. */
@@ -95,6 +111,8 @@ public final class CatalogConfig {
         default -> throw invalid("HOTSET_CACHE", v, "must be 'on' or 'off'");
       }
     });
+    value(env, "HOTSET_HTTP_THREADS")
+        .ifPresent(v -> b.httpThreads(parseInt("HOTSET_HTTP_THREADS", v, MIN_HTTP_THREADS, 10_000)));
     value(env, "HOTSET_DATA_DIR").ifPresent(v -> {
       try {
         b.dataDir(Path.of(v));
@@ -124,6 +142,7 @@ public final class CatalogConfig {
     b.seedProducts = seedProducts;
     b.cacheEnabled = cacheEnabled;
     b.dataDir = dataDir;
+    b.httpThreads = httpThreads;
     return b;
   }
 
@@ -146,6 +165,8 @@ public final class CatalogConfig {
   public boolean cacheEnabled() { return cacheEnabled; }
   /** Embedded PostgreSQL data, the write-behind journal and the instance id live here. */
   public Path dataDir() { return dataDir; }
+  /** Most request threads at once ({@code HOTSET_HTTP_THREADS}, default {@link #defaultHttpThreads()}). */
+  public int httpThreads() { return httpThreads; }
 
   @Override
   public String toString() {
@@ -154,7 +175,7 @@ public final class CatalogConfig {
         + ", edgePurge=" + (edgePurgeUrl == null ? "none" : edgePurgeUrl)
         + ", admin=" + (adminToken == null ? "off" : "on") + ", productTtl=" + productTtl
         + ", seedProducts=" + seedProducts + ", cache=" + (cacheEnabled ? "on" : "off")
-        + ", dataDir=" + dataDir + "}";
+        + ", dataDir=" + dataDir + ", httpThreads=" + httpThreads + "}";
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {
@@ -267,6 +288,7 @@ public final class CatalogConfig {
     private int seedProducts = DEFAULT_SEED_PRODUCTS;
     private boolean cacheEnabled = true;
     private Path dataDir = DEFAULT_DATA_DIR;
+    private int httpThreads;
 
     private Builder() {}
 
@@ -282,6 +304,8 @@ public final class CatalogConfig {
     public Builder seedProducts(int n) { this.seedProducts = n; return this; }
     public Builder cacheEnabled(boolean enabled) { this.cacheEnabled = enabled; return this; }
     public Builder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir, "dataDir"); return this; }
+    /** Most request threads at once; 0 for {@link #defaultHttpThreads()}. */
+    public Builder httpThreads(int n) { this.httpThreads = n; return this; }
 
     /** @throws IllegalArgumentException quoting the bad value */
     public CatalogConfig build() {
@@ -293,6 +317,9 @@ public final class CatalogConfig {
       }
       if (adminToken != null && adminToken.isBlank()) {
         throw invalid("HOTSET_ADMIN_TOKEN", "(blank)", "must not be blank");
+      }
+      if (httpThreads != 0 && httpThreads < MIN_HTTP_THREADS) {
+        throw invalid("HOTSET_HTTP_THREADS", Integer.toString(httpThreads), "must be at least " + MIN_HTTP_THREADS);
       }
       if (productTtl.isNegative() || productTtl.isZero()) {
         throw invalid("HOTSET_PRODUCT_TTL", productTtl.toString(), "must be positive");

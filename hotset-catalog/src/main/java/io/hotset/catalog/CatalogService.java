@@ -58,6 +58,7 @@ import javax.sql.DataSource;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.HandlerWrapper;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The catalog service, wired: the one composition root. It reads nothing from the environment
@@ -390,6 +391,10 @@ public final class CatalogService implements AutoCloseable {
             });
           }
         });
+        // bounded (CatalogConfig.defaultHttpThreads says why); excess requests queue in Jetty
+        QueuedThreadPool pool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()), 60_000);
+        pool.setName("hotset-http");
+        cfg.jetty.threadPool = pool;
         cfg.showJavalinBanner = false;
         cfg.startupWatcherEnabled = false;
         cfg.jsonMapper(new JavalinJackson(json, false));
@@ -401,6 +406,11 @@ public final class CatalogService implements AutoCloseable {
       try {
         app.start(config.httpPort());
       } catch (RuntimeException e) {
+        if (String.valueOf(e.getMessage()).contains("Insufficient configured threads")) {
+          throw new IllegalStateException("HOTSET_HTTP_THREADS=" + config.httpThreads() + " is too few for Jetty's"
+              + " acceptors and selectors on " + Runtime.getRuntime().availableProcessors() + " cores: "
+              + e.getMessage(), e);
+        }
         throw new IllegalStateException("cannot serve HTTP on HOTSET_HTTP_PORT=" + config.httpPort() + ": "
             + e.getMessage(), e);
       }

@@ -23,6 +23,7 @@ class CatalogConfigTest {
     assertThat(c.cacheEnabled()).isTrue();
     assertThat(c.dataDir()).isEqualTo(Path.of("hotset-data").toAbsolutePath());
     assertThat(c.replicaUrls()).isEmpty();
+    assertThat(c.httpThreads()).isEqualTo(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()));
   }
 
   @Test
@@ -39,7 +40,8 @@ class CatalogConfigTest {
         Map.entry("HOTSET_PRODUCT_TTL", "PT90S"),
         Map.entry("HOTSET_SEED_PRODUCTS", "0"),
         Map.entry("HOTSET_CACHE", "OFF"),
-        Map.entry("HOTSET_DATA_DIR", "/var/lib/catalog")));
+        Map.entry("HOTSET_DATA_DIR", "/var/lib/catalog"),
+        Map.entry("HOTSET_HTTP_THREADS", "48")));
     assertThat(c.httpPort()).isEqualTo(9090);
     assertThat(c.dbUrl()).contains("jdbc:postgresql://db:5432/catalog");
     assertThat(c.dbUser()).contains("app");
@@ -52,6 +54,7 @@ class CatalogConfigTest {
     assertThat(c.seedProducts()).isZero();
     assertThat(c.cacheEnabled()).isFalse();
     assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/catalog"));
+    assertThat(c.httpThreads()).isEqualTo(48);
     assertThat(c.toString()).doesNotContain("t0ken");
   }
 
@@ -72,6 +75,8 @@ class CatalogConfigTest {
     assertInvalid("HOTSET_PRODUCT_TTL", "0s", "HOTSET_PRODUCT_TTL='0s'");
     assertInvalid("HOTSET_SEED_PRODUCTS", "-1", "HOTSET_SEED_PRODUCTS='-1'");
     assertInvalid("HOTSET_CACHE", "maybe", "HOTSET_CACHE='maybe'");
+    assertInvalid("HOTSET_HTTP_THREADS", "many", "HOTSET_HTTP_THREADS='many' is not an integer");
+    assertInvalid("HOTSET_HTTP_THREADS", "4", "HOTSET_HTTP_THREADS='4' must be between 8 and 10000");
     assertInvalid("HOTSET_DB_URL", "postgres://db/x", "HOTSET_DB_URL='postgres://db/x'");
     assertInvalid("HOTSET_DB_REPLICA_URLS", "jdbc:postgresql://r1/x,mysql://r2", "HOTSET_DB_REPLICA_URLS=");
     assertInvalid("HOTSET_REDIS_URL", "http://cache", "HOTSET_REDIS_URL='http://cache'");

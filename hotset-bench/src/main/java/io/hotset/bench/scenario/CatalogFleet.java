@@ -129,6 +129,23 @@ public final class CatalogFleet implements AutoCloseable {
     }
   }
 
+  /** Prefix of system properties passed to every instance as environment variables (experiments). */
+  public static final String ENV_PROPERTY_PREFIX = "hotset.fleet.env.";
+
+  /**
+   * The instance environment set with {@code -Dhotset.fleet.env.NAME=value}, e.g.
+   * {@code -Dhotset.fleet.env.HOTSET_HTTP_THREADS=250}; they override the scenario's own values.
+   */
+  static Map<String, String> envFromProperties(java.util.Properties props) {
+    Map<String, String> env = new java.util.TreeMap<>();
+    for (String name : props.stringPropertyNames()) {
+      if (name.startsWith(ENV_PROPERTY_PREFIX) && name.length() > ENV_PROPERTY_PREFIX.length()) {
+        env.put(name.substring(ENV_PROPERTY_PREFIX.length()), props.getProperty(name));
+      }
+    }
+    return env;
+  }
+
   private Instance startInstance(int index, int seedProducts, Map<String, String> extraEnv) {
     try {
       int port;
@@ -146,6 +163,11 @@ public final class CatalogFleet implements AutoCloseable {
       env.put("HOTSET_SEED_PRODUCTS", Integer.toString(seedProducts));
       env.put("HOTSET_DATA_DIR", data.toString());
       env.putAll(extraEnv);
+      Map<String, String> overrides = envFromProperties(System.getProperties());
+      if (!overrides.isEmpty() && index == 0) {
+        log.println("fleet: instance environment from -D" + ENV_PROPERTY_PREFIX + "*: " + overrides);
+      }
+      env.putAll(overrides);
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-XX:+UseParallelGC",
           "-jar", jar.toString())

@@ -58,6 +58,10 @@ public final class CatalogScenarios implements Callable<Integer> {
       description = "product TTL of the stampede run; the prewarm must take under 0.55 x TTL")
   String stampedeTtl;
 
+  @Option(names = "--stampede-readers", defaultValue = "64",
+      description = "readers of the stampede run (the prewarm reads with as many)")
+  int stampedeReaders;
+
   @Override
   public Integer call() throws Exception {
     Files.createDirectories(outDir);
@@ -68,7 +72,8 @@ public final class CatalogScenarios implements Callable<Integer> {
       ok &= cacheVsNoCache(jar, outDir, products, d, concurrency, log).passed();
     }
     if (which.equals("stampede") || which.equals("all")) {
-      ok &= stampede(jar, outDir, Math.min(products, 10_000), io.hotset.bench.load.Durations.parse(stampedeTtl), 64,
+      ok &= stampede(jar, outDir, Math.min(products, 10_000), io.hotset.bench.load.Durations.parse(stampedeTtl),
+          stampedeReaders,
           log).passed();
     }
     if (which.equals("redis-outage") || which.equals("all")) {
