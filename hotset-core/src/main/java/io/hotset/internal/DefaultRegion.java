@@ -1233,9 +1233,13 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     boolean leaseReadRetried = false;
     // the plain GET of plainL2Hit found corrupt bytes: take the lease regardless, do not decode again
     boolean ignoreValue = knownCorrupt.remove(ks);
+    // A background refresh that found in L2 the very value it is refreshing asks again with this
+    // bar (wall ms): L2 then counts as fresh only a value fresher than the refreshed one, so one
+    // that another process stored in between is taken, not loaded a second time.
+    long freshAfterWall = Long.MIN_VALUE;
     while (true) {
-      LeaseRead lease = awaitTier(l2.readOrLease(l2k, ticker.wallMillis(), spec.leaseTtl(), ignoreValue),
-          "readOrLease");
+      LeaseRead lease = awaitTier(l2.readOrLease(l2k, Math.max(ticker.wallMillis(), freshAfterWall),
+          spec.leaseTtl(), ignoreValue), "readOrLease");
       if (lease == null && !leaseReadRetried) {
         // One more try before degrading: a slow answer (a busy machine, a GC pause) is not an
         // outage, and loading without the lease costs the fleet its single flight. An open
@@ -1262,8 +1266,12 @@ final class DefaultRegion<K, V> implements Region<K, V> {
           ignoreValue = true; // corrupt bytes: a miss plus a tier error, then a clean reload
           continue;
         }
-        if (background && !extendsFreshness(shared, prior)) {
-          ignoreValue = true; // a refresh of what L2 already holds: take the lease and reload
+        if (background && freshAfterWall == Long.MIN_VALUE && !extendsFreshness(shared, prior)) {
+          // a refresh of what L2 already holds: take the lease and reload, unless another
+          // process has meanwhile stored a fresher value (then the next read returns it). Not
+          // ignoreValue: between this read and the next, the other process may have reloaded,
+          // filled and released its lease, and ignoring its value would load the key twice.
+          freshAfterWall = wall(prior.freshUntil + refreshGain(prior), ticker.read(), ticker.wallMillis()) + 2;
           continue;
         }
         (shared.absent ? metrics.l2Negative : metrics.l2Hit).increment();
@@ -1604,8 +1612,13 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     if (prior == null) {
       return true;
     }
+    return shared.freshUntil - prior.freshUntil > refreshGain(prior);
+  }
+
+  /** How much longer than {@code prior} a copy must stay fresh to be worth taking instead of reloading. */
+  private static long refreshGain(Envelope<?> prior) {
     long ttl = Math.max(0, prior.freshUntil - prior.loadedAt);
-    return shared.freshUntil - prior.freshUntil > Math.max(MIN_REFRESH_GAIN, ttl / 16);
+    return Math.max(MIN_REFRESH_GAIN, ttl / 16);
   }
 
   private static final long MIN_REFRESH_GAIN = TimeUnit.MILLISECONDS.toNanos(10);

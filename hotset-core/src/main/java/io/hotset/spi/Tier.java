@@ -70,7 +70,9 @@ public interface Tier extends AutoCloseable {
 
   /**
    * Reads the key; if its envelope is missing, not fresh at {@code nowMillis} (see
-   * {@link EnvelopeHeader}) or {@code ignoreValue} is set, tries to take its fill lease.
+   * {@link EnvelopeHeader}) or {@code ignoreValue} is set, tries to take its fill lease. The engine
+   * may pass a {@code nowMillis} later than the clock: a background refresh asks for a value fresh
+   * beyond the one it refreshes, so implementations compare with the argument, never the clock.
    * At most one caller holds a key's lease at a time; it expires after {@code leaseTtl}.
    */
   default CompletableFuture<LeaseRead> readOrLease(String key, long nowMillis, Duration leaseTtl,
