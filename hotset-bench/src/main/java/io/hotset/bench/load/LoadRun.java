@@ -17,6 +17,8 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -348,7 +350,7 @@ final class LoadRun {
     AtomicLong outstanding = new AtomicLong(total);
     AtomicLong retried = new AtomicLong();
     AtomicLong unwarmed = new AtomicLong();
-    java.util.concurrent.DelayQueue<PrewarmRetry> retries = new java.util.concurrent.DelayQueue<>();
+    DelayQueue<PrewarmRetry> retries = new DelayQueue<>();
     long start = System.nanoTime();
     long end = start + cfg.prewarmTimeout().toNanos();
     CountDownLatch done = new CountDownLatch(cfg.concurrency());
@@ -436,14 +438,14 @@ final class LoadRun {
   }
 
   /** A failed prewarm read queued again, due at {@code dueNanos}. */
-  private record PrewarmRetry(int n, int attempt, long dueNanos) implements java.util.concurrent.Delayed {
+  private record PrewarmRetry(int n, int attempt, long dueNanos) implements Delayed {
     @Override
     public long getDelay(TimeUnit unit) {
       return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
 
     @Override
-    public int compareTo(java.util.concurrent.Delayed o) {
+    public int compareTo(Delayed o) {
       return Long.compare(dueNanos, ((PrewarmRetry) o).dueNanos);
     }
   }

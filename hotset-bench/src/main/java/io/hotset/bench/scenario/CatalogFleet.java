@@ -115,14 +115,21 @@ public final class CatalogFleet implements AutoCloseable {
   }
 
   /**
-   * Starts {@code n} instances with the contract's variables plus {@code extraEnv}; waits until each
+   * Starts {@code n} instances with the contract's variables plus {@code extraEnv} and the
+   * {@code -Dhotset.fleet.env.*} overrides ({@link #envFromProperties}); waits until each
    * answers {@code /health}. The first start seeds the empty database with {@code seedProducts}.
    */
   public void startInstances(int n, int seedProducts, Map<String, String> extraEnv) throws Exception {
+    Map<String, String> overrides = envFromProperties(System.getProperties());
+    if (!overrides.isEmpty()) {
+      log.println("fleet: instance environment from -D" + ENV_PROPERTY_PREFIX + "*: " + overrides);
+    }
+    Map<String, String> env = new LinkedHashMap<>(extraEnv);
+    env.putAll(overrides);
     List<CompletableFuture<Instance>> starts = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int index = instances.size() + i;
-      starts.add(CompletableFuture.supplyAsync(() -> startInstance(index, seedProducts, extraEnv)));
+      starts.add(CompletableFuture.supplyAsync(() -> startInstance(index, seedProducts, env)));
     }
     for (CompletableFuture<Instance> f : starts) {
       instances.add(f.get(10, TimeUnit.MINUTES));
@@ -163,11 +170,6 @@ public final class CatalogFleet implements AutoCloseable {
       env.put("HOTSET_SEED_PRODUCTS", Integer.toString(seedProducts));
       env.put("HOTSET_DATA_DIR", data.toString());
       env.putAll(extraEnv);
-      Map<String, String> overrides = envFromProperties(System.getProperties());
-      if (!overrides.isEmpty() && index == 0) {
-        log.println("fleet: instance environment from -D" + ENV_PROPERTY_PREFIX + "*: " + overrides);
-      }
-      env.putAll(overrides);
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-XX:+UseParallelGC",
           "-jar", jar.toString())
