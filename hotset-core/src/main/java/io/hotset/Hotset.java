@@ -69,6 +69,19 @@ public interface Hotset extends AutoCloseable {
   void invalidateConfirmed(String region, Collection<String> keys, Collection<String> tags, String source,
       long changedAtMillis);
 
+  /**
+   * As {@link #invalidateConfirmed(String, Collection, Collection, String, long)}, for a change at
+   * {@code sourcePosition} of the source (e.g. the end of its commit record in PostgreSQL's WAL):
+   * every process remembers it for the keys (for tags, for the whole region), and the next fills
+   * ask their loader for a copy of the source at or past it ({@link Loader#load(Object, long)}).
+   * {@code 0} means unknown.
+   *
+   * @throws IllegalArgumentException for an unknown region, a malformed key or a negative position
+   * @throws InvalidationFailedException if L2 or the broadcast did not confirm; retry
+   */
+  void invalidateConfirmed(String region, Collection<String> keys, Collection<String> tags, String source,
+      long changedAtMillis, long sourcePosition);
+
   /** This instance's id, carried in its broadcasts. */
   String instanceId();
 

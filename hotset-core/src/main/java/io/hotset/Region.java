@@ -75,6 +75,16 @@ public interface Region<K, V> {
   /** Drops the key from every tier and every process's L1; in-flight loads of it are not stored. */
   void invalidate(K key);
 
+  /**
+   * As {@link #invalidate(Object)}, for a change at {@code sourcePosition} of the source (for
+   * PostgreSQL, the primary's WAL position after the write's commit): every process remembers it
+   * for the key, and the next fills of the key ask their loader for a copy of the source at or past
+   * it ({@link Loader#load(Object, long)}), so a lagging read replica cannot put the old value back.
+   *
+   * @throws IllegalArgumentException if {@code sourcePosition} is negative
+   */
+  void invalidate(K key, long sourcePosition);
+
   /** As {@link #invalidate(Object)} for many keys, in one broadcast. */
   void invalidateAll(Collection<? extends K> keys);
 

@@ -40,6 +40,11 @@ public final class RegionSpec<K, V> {
   public static final int DEFAULT_MAX_HOT_KEYS = 16;
   /** The largest {@link Builder#keepWarm(int)}: each keep-warm pass looks at this many keys at most. */
   public static final int MAX_KEEP_WARM = 10_000;
+  /**
+   * How long a region remembers the source position of an invalidation by default (see
+   * {@link Builder#sourcePositionRetention}).
+   */
+  public static final Duration DEFAULT_SOURCE_POSITION_RETENTION = Duration.ofMinutes(10);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -60,6 +65,7 @@ public final class RegionSpec<K, V> {
   private final Duration maxLoadWait;
   private final int maxKeyLength;
   private final Duration leaseTtl;
+  private final Duration sourcePositionRetention;
   private final boolean l1;
   private final double hotKeyShare;
   private final int maxHotKeys;
@@ -95,6 +101,7 @@ public final class RegionSpec<K, V> {
     this.maxLoadWait = b.maxLoadWait;
     this.maxKeyLength = b.maxKeyLength;
     this.leaseTtl = b.leaseTtl;
+    this.sourcePositionRetention = b.sourcePositionRetention;
     this.l1 = b.l1;
     this.hotKeyShare = b.hotKeyShare;
     this.maxHotKeys = b.maxHotKeys;
@@ -147,6 +154,8 @@ public final class RegionSpec<K, V> {
   public int maxKeyLength() { return maxKeyLength; }
   /** How long a fill lease in L2 lives: a dead holder blocks others at most this long. */
   public Duration leaseTtl() { return leaseTtl; }
+  /** How long the source position of an invalidation is remembered for fills of its keys. */
+  public Duration sourcePositionRetention() { return sourcePositionRetention; }
   /** Whether the region keeps entries in this process (L1); false reads L2 every time. */
   public boolean l1() { return l1; }
   /** Share of a window's L1 misses that makes a key hot; 0 when detection is off. */
@@ -201,6 +210,7 @@ public final class RegionSpec<K, V> {
     private Duration maxLoadWait = DEFAULT_MAX_LOAD_WAIT;
     private int maxKeyLength = DEFAULT_MAX_KEY_LENGTH;
     private Duration leaseTtl = DEFAULT_LEASE_TTL;
+    private Duration sourcePositionRetention = DEFAULT_SOURCE_POSITION_RETENTION;
     private boolean l1 = true;
     private double hotKeyShare = DEFAULT_HOT_KEY_SHARE;
     private int maxHotKeys = DEFAULT_MAX_HOT_KEYS;
@@ -242,6 +252,7 @@ public final class RegionSpec<K, V> {
       this.maxLoadWait = s.maxLoadWait;
       this.maxKeyLength = s.maxKeyLength;
       this.leaseTtl = s.leaseTtl;
+      this.sourcePositionRetention = s.sourcePositionRetention;
       this.l1 = s.l1;
       this.hotKeyShare = s.hotKeyShare;
       this.maxHotKeys = s.maxHotKeys;
@@ -407,6 +418,18 @@ public final class RegionSpec<K, V> {
       return this;
     }
 
+    /**
+     * How long the region remembers the source position an invalidation carried
+     * ({@link Region#invalidate(Object, long)}) and asks fills of the key for a copy of the source
+     * at or past it ({@link Loader#load(Object, long)}). It must exceed the longest a copy that
+     * serves fills can lag (a replica router takes replicas lagging past its bound out of rotation);
+     * after it, fills may read any copy again. Default {@link #DEFAULT_SOURCE_POSITION_RETENTION}.
+     */
+    public Builder<K, V> sourcePositionRetention(Duration retention) {
+      this.sourcePositionRetention = Objects.requireNonNull(retention, "sourcePositionRetention");
+      return this;
+    }
+
     /** The read-through loader used by {@link Region#get(Object)}. */
     public Builder<K, V> loader(Loader<? super K, ? extends V> loader) {
       this.loader = Objects.requireNonNull(loader, "loader");
@@ -485,6 +508,7 @@ public final class RegionSpec<K, V> {
       notNegative(r, "staleIfError", staleIfError);
       notNegative(r, "maxLoadWait", maxLoadWait);
       positive(r, "leaseTtl", leaseTtl);
+      positive(r, "sourcePositionRetention", sourcePositionRetention);
       if (!(hotKeyShare >= 0 && hotKeyShare <= 1)) {
         throw new IllegalArgumentException(r + "hotKeyShare must be in [0, 1], was " + hotKeyShare);
       }

@@ -160,12 +160,21 @@ public final class DefaultHotset implements Hotset, RegionHost {
   @Override
   public void invalidateConfirmed(String regionName, Collection<String> keys, Collection<String> tags, String source,
       long changedAtMillis) {
+    invalidateConfirmed(regionName, keys, tags, source, changedAtMillis, 0L);
+  }
+
+  @Override
+  public void invalidateConfirmed(String regionName, Collection<String> keys, Collection<String> tags, String source,
+      long changedAtMillis, long sourcePosition) {
     DefaultRegion<?, ?> region = regions.get(regionName);
     if (region == null) {
       throw new IllegalArgumentException("unknown region '" + regionName + "'; known: " + regions.keySet());
     }
     Objects.requireNonNull(source, "source");
-    region.invalidateConfirmed(List.copyOf(keys), List.copyOf(tags), source, changedAtMillis);
+    if (sourcePosition < 0) {
+      throw new IllegalArgumentException("sourcePosition must be >= 0, was " + sourcePosition);
+    }
+    region.invalidateConfirmed(List.copyOf(keys), List.copyOf(tags), source, changedAtMillis, sourcePosition);
   }
 
   private <K> void invalidateStrings(DefaultRegion<K, ?> region, Collection<String> keys, Collection<String> tags) {

@@ -116,6 +116,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private final InvalidationStamps stamps = new InvalidationStamps();
   private final TagIndex<K> tagIndex = new TagIndex<>();
   private final TagInvalidationLog tagLog = new TagInvalidationLog();
+  /** Source positions of recent invalidations, handed to fills (Loader#load(K, long)). */
+  private final SourcePositions positions;
   private final Semaphore bulkhead;
   private final BloomFilter<CharSequence> bloom;
   private final RegionMetrics metrics;
@@ -157,6 +159,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     this.keyFormat = spec.keyFormat();
     this.codec = spec.codec();
     this.metrics = new RegionMetrics(host.meterRegistry(), name);
+    this.positions = new SourcePositions(ticker, spec.sourcePositionRetention(), SourcePositions.MAX_KEYS);
     this.ttlNanos = spec.ttl().toNanos();
     this.swrNanos = spec.staleWhileRevalidate().toNanos();
     this.sieNanos = spec.staleIfError().toNanos();
@@ -479,7 +482,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     Loader<? super K, ? extends V> loader = defaultLoader();
     metrics.loadStrong.increment();
     try {
-      return loader.load(key);
+      return loader.load(key, Loader.NEWEST);
     } catch (Exception ex) {
       throw new LoadFailedException(name, ks, ex);
     }
@@ -554,7 +557,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       stored = value;
     }
     switch (spec.writePolicy()) {
-      case INVALIDATE -> invalidateAll(List.of(key), "write");
+      case INVALIDATE -> invalidateAll(List.of(key), "write", 0L);
       case WRITE_THROUGH -> storeIfNewer(key, ks, stored, stampBefore);
       default -> throw new IllegalStateException(r + "unknown write policy " + spec.writePolicy());
     }
@@ -628,14 +631,25 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   }
 
   @Override
-  public void invalidateAll(Collection<? extends K> keys) {
-    invalidateAll(keys, "api");
+  public void invalidate(K key, long sourcePosition) {
+    if (sourcePosition < 0) {
+      throw new IllegalArgumentException(r + "sourcePosition must be >= 0, was " + sourcePosition);
+    }
+    invalidateAll(List.of(requireKey(key)), "api", sourcePosition);
   }
 
-  private void invalidateAll(Collection<? extends K> keys, String source) {
+  @Override
+  public void invalidateAll(Collection<? extends K> keys) {
+    invalidateAll(keys, "api", 0L);
+  }
+
+  private void invalidateAll(Collection<? extends K> keys, String source, long sourcePosition) {
     List<String> strings = new ArrayList<>(keys.size());
     for (K key : keys) {
       strings.add(keyString(requireKey(key)));
+    }
+    for (String ks : strings) {
+      positions.raise(ks, sourcePosition); // before the stamps move: a load that starts after them sees it
     }
     for (K key : keys) {
       invalidateLocal(key);
@@ -659,7 +673,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         invalidateLocal(key);
       }
     }
-    host.publish(new Invalidation(name, strings, List.of(), host.instanceId(), source, ticker.wallMillis()));
+    host.publish(new Invalidation(name, strings, List.of(), host.instanceId(), source, ticker.wallMillis(),
+        sourcePosition));
   }
 
   @Override
@@ -682,7 +697,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
    * changes nothing; clears L1 (keys and tags), deletes in L2 and publishes, then throws if
    * L2 or the publish failed. Retrying repeats all of it, which is harmless.
    */
-  void invalidateConfirmed(List<String> keyStrings, List<String> tags, String source, long changedAtMillis) {
+  void invalidateConfirmed(List<String> keyStrings, List<String> tags, String source, long changedAtMillis,
+      long sourcePosition) {
     List<K> keys = new ArrayList<>(keyStrings.size());
     for (String ks : keyStrings) {
       keys.add(parseKey(ks));
@@ -692,6 +708,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         throw new IllegalArgumentException(r + "tag must not be null or empty, was '" + tag + "'");
       }
     }
+    rememberPositions(keyStrings, tags, sourcePosition);
     for (K key : keys) {
       invalidateLocal(key);
     }
@@ -735,7 +752,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       }
     }
     try {
-      host.publishConfirmed(new Invalidation(name, keyStrings, tags, host.instanceId(), source, changedAtMillis))
+      host.publishConfirmed(new Invalidation(name, keyStrings, tags, host.instanceId(), source, changedAtMillis,
+              sourcePosition))
           .get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -776,8 +794,25 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     return l1.estimatedSize();
   }
 
+  /**
+   * Remembers the source position of an invalidation (before its stamps move, so a load that
+   * starts after them sees it): per key, and region-wide for tags (their keys are not all known here).
+   */
+  private void rememberPositions(List<String> keyStrings, List<String> tags, long sourcePosition) {
+    if (sourcePosition <= 0) {
+      return;
+    }
+    for (String ks : keyStrings) {
+      positions.raise(ks, sourcePosition);
+    }
+    if (!tags.isEmpty()) {
+      positions.raiseAll(sourcePosition);
+    }
+  }
+
   /** Applies an invalidation that arrived from another process (or from CDC) to this L1. */
   void applyRemote(Invalidation inv) {
+    rememberPositions(inv.keys(), inv.tags(), inv.sourcePosition());
     for (String ks : inv.keys()) {
       K key;
       try {
@@ -1335,7 +1370,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     long t0 = ticker.read();
     V value;
     try {
-      value = loader.load(key);
+      value = loader.load(key, positions.floor(ks));
     } catch (Exception ex) {
       bulkhead.release();
       if (leased) {
@@ -1525,13 +1560,33 @@ final class DefaultRegion<K, V> implements Region<K, V> {
 
   private Map<K, V> callBatchLoader(Set<K> keys) throws Exception {
     BatchLoader<K, V> batch = spec.batchLoader();
-    if (batch != null) {
-      return batch.loadAll(java.util.Collections.unmodifiableSet(keys));
-    }
-    Loader<? super K, ? extends V> loader = defaultLoader();
     Map<K, V> values = new HashMap<>();
+    Set<K> rest = keys;
+    if (batch != null && loader != null) {
+      // A batch loader is not told source positions: keys changed at a remembered position load
+      // one by one through the loader, which is.
+      rest = new java.util.LinkedHashSet<>(keys.size());
+      for (K key : keys) {
+        long floor = positions.floor(keyString(key));
+        if (floor == Loader.ANY_POSITION) {
+          rest.add(key);
+        } else {
+          V v = loader.load(key, floor);
+          if (v != null) {
+            values.put(key, v);
+          }
+        }
+      }
+    }
+    if (batch != null) {
+      if (!rest.isEmpty()) {
+        values.putAll(batch.loadAll(java.util.Collections.unmodifiableSet(rest)));
+      }
+      return values;
+    }
+    Loader<? super K, ? extends V> single = defaultLoader();
     for (K key : keys) {
-      V v = loader.load(key);
+      V v = single.load(key, positions.floor(keyString(key)));
       if (v != null) {
         values.put(key, v);
       }

@@ -53,6 +53,33 @@ class CoherenceIT {
     }
   }
 
+  /** Design, "Read replicas": the broadcast carries the change's source position to B's next fill. */
+  @Test
+  void theSourcePositionOfAnInvalidationReachesBsNextFill(RedisServer redis) {
+    redis.flushAll();
+    java.util.Map<Long, Long> asked = new java.util.concurrent.ConcurrentHashMap<>();
+    RegionSpec<Long, String> positioned = RegionSpec.builder("item", Long.class, String.class)
+        .ttl(Duration.ofMinutes(10)).loader(io.hotset.Loader.positioned((Long id, long min) -> {
+          asked.put(id, min);
+          return source.get() + "-" + id;
+        })).build();
+    try (Fleet fleet = new Fleet(redis.uri(), 2)) {
+      Region<Long, String> a = fleet.get(0).region(positioned);
+      Region<Long, String> b = fleet.get(1).region(positioned);
+      b.get(1L);
+      assertThat(asked).containsEntry(1L, io.hotset.Loader.ANY_POSITION);
+      long lsn = 0x1_6B37_4D48L;
+      a.invalidate(1L, lsn);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (b.getIfPresent(1L) != null && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(b.getIfPresent(1L)).as("invalidation reached B").isNull();
+      b.get(1L); // L2 was deleted: B loads, and must ask for the position
+      assertThat(asked).containsEntry(1L, lsn);
+    }
+  }
+
   @Test
   void afterBsConnectionIsCutAndRestoredBServesNothingOlderThanTheInvalidation(RedisServer redis) throws Exception {
     redis.flushAll();

@@ -18,7 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class RedisInvalidationTransport implements InvalidationTransport {
   private static final System.Logger LOG = System.getLogger(RedisInvalidationTransport.class.getName());
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // tolerant of fields a newer publisher adds (as sourcePosition was), so mixed versions still invalidate
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private final GuardedRedis redis;
   private final String channel;

@@ -1,0 +1,88 @@
+package io.hotset.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.hotset.Loader;
+import io.hotset.spi.Ticker;
+import java.time.Duration;
+
+/**
+ * The source positions of a region's recent invalidations (design, "Read replicas": a fill after
+ * an invalidation must read a source at least as new as the change behind it). Per key, the
+ * highest position seen within the retention; for tag invalidations and for keys this map had
+ * to evict, one region-wide position, which holds every key to it (safe, only less precise:
+ * such fills may go to the primary where a replica would have done).
+ *
+ * <p>Thread-safe. Costs nothing until an invalidation carries a position.
+ */
+final class SourcePositions {
+  /** Keys remembered one by one; beyond that their positions fold into the region-wide one. */
+  static final int MAX_KEYS = 100_000;
+
+  private final Ticker ticker;
+  private final long retentionNanos;
+  private final Cache<String, Long> byKey;
+  private final Object lock = new Object();
+  /** Region-wide position and the ticker time it was last raised (guarded by lock). */
+  private long wide;
+  private long wideAt;
+
+  SourcePositions(Ticker ticker, Duration retention, int maxKeys) {
+    this.ticker = ticker;
+    this.retentionNanos = retention.toNanos();
+    this.byKey = Caffeine.newBuilder()
+        .ticker(ticker::read)
+        .executor(Runnable::run)
+        .expireAfterWrite(retention)
+        .maximumSize(maxKeys)
+        .<String, Long>removalListener((k, v, cause) -> {
+          if (cause == RemovalCause.SIZE && v != null) {
+            raiseAll(v); // never lose a position: hold every key to it instead
+          }
+        })
+        .build();
+  }
+
+  /** Remembers that {@code key} changed at {@code position} (0: nothing to remember). */
+  void raise(String key, long position) {
+    if (position > 0) {
+      byKey.asMap().merge(key, position, Math::max);
+    }
+  }
+
+  /** Remembers a change at {@code position} that may concern any key (a tag, an evicted key). */
+  void raiseAll(long position) {
+    if (position > 0) {
+      synchronized (lock) {
+        long now = ticker.read();
+        if (position >= wide || now - wideAt >= retentionNanos) {
+          wide = position;
+        }
+        wideAt = now;
+      }
+    }
+  }
+
+  /** The position a fill of {@code key} must read at or past, or {@link Loader#ANY_POSITION}. */
+  long floor(String key) {
+    long f = Loader.ANY_POSITION;
+    if (byKey.estimatedSize() > 0) {
+      Long p = byKey.getIfPresent(key);
+      if (p != null) {
+        f = p;
+      }
+    }
+    synchronized (lock) {
+      if (wide > f && ticker.read() - wideAt < retentionNanos) {
+        f = wide;
+      }
+    }
+    return f;
+  }
+
+  /** Runs pending map maintenance (evictions), for tests. */
+  void cleanUp() {
+    byKey.cleanUp();
+  }
+}
