@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.hotset.Counters;
 import io.hotset.Hotset;
+import io.hotset.Loader;
 import io.hotset.Region;
 import io.hotset.RegionSpec;
 import io.hotset.WriteBehindSpec;
@@ -26,6 +27,7 @@ import io.hotset.catalog.spi.ReadRouting;
 import io.hotset.http.EdgePurgers;
 import io.hotset.http.VarnishPurgeOptions;
 import io.hotset.http.spi.EdgePurger;
+import io.hotset.postgres.ReplicaRouter;
 import io.hotset.redis.HotsetRedis;
 import io.hotset.spi.KeyFormat;
 import io.javalin.Javalin;
@@ -161,7 +163,7 @@ public final class CatalogService implements AutoCloseable {
   public static final class Builder {
     private final CatalogConfig config;
     private boolean changeCapture = true;
-    private Function<DataSource, ReadRouting> readRouting = ReadRouting::primaryOnly;
+    private Function<DataSource, ReadRouting> readRouting;
     private EdgePurge edgePurge;
     private Consumer<Javalin> routes = app -> {};
     private BiConsumer<String, String> requestObserver;
@@ -181,7 +183,10 @@ public final class CatalogService implements AutoCloseable {
       return this;
     }
 
-    /** Builds the read routing from the primary (default: every read to the primary). */
+    /**
+     * Builds the read routing from the primary (default: hotset-postgres's replica router over
+     * {@code HOTSET_DB_REPLICA_URLS} if set, else every read to the primary).
+     */
     public Builder readRouting(Function<DataSource, ReadRouting> routing) {
       this.readRouting = Objects.requireNonNull(routing, "readRouting");
       return this;
@@ -262,10 +267,26 @@ public final class CatalogService implements AutoCloseable {
       new SchemaBootstrap(primary, queries, log).migrateAndSeed(config.seedProducts());
 
       // 3. Read routing and the repository.
-      ReadRouting routing = Objects.requireNonNull(readRouting.apply(primary), "readRouting returned null");
-      if (!config.replicaUrls().isEmpty()) {
-        log.println("hotset-catalog: HOTSET_DB_REPLICA_URLS has " + config.replicaUrls().size()
-            + " replica(s); the built-in routing reads from the primary only (plug in a ReadRouting to use them)");
+      ReadRouting routing;
+      if (readRouting != null) {
+        routing = Objects.requireNonNull(readRouting.apply(primary), "readRouting returned null");
+      } else if (!config.replicaUrls().isEmpty()) {
+        // Cache fills go to replicas that have replayed the change behind the key's last
+        // invalidation (its WAL position, from CDC and from our own writes), else to the primary.
+        ReplicaRouter.Builder rb = ReplicaRouter.builder().primary(primary).meterRegistry(registry);
+        for (int i = 0; i < config.replicaUrls().size(); i++) {
+          HikariDataSource replica = replicaPool("catalog-replica" + (i + 1), config.replicaUrls().get(i), user, password);
+          closeables.push(replica);
+          rb.replica("replica" + (i + 1), replica);
+        }
+        ReplicaRouter router = rb.build();
+        closeables.push(router);
+        routing = ReadRouting.replicas(router);
+        log.println("hotset-catalog: reading cache fills from " + config.replicaUrls().size()
+            + " replica(s) in rotation (lag under " + ReplicaRouter.Builder.DEFAULT_MAX_LAG.toMillis()
+            + " ms), never from one behind the change that invalidated the key");
+      } else {
+        routing = ReadRouting.primaryOnly(primary);
       }
       CatalogRepository repository = new CatalogRepository(routing, queries);
       String instanceId = instanceId(config.dataDir());
@@ -302,7 +323,7 @@ public final class CatalogService implements AutoCloseable {
             .negativeTtl(negativeTtl)
             .version(ProductDoc::version)
             .tags(p -> List.of("product:" + p.id(), "category:" + p.categoryId()))
-            .loader(id -> ProductDoc.render(repository.findProduct(id), json))
+            .loader(Loader.positioned((Long id, long min) -> ProductDoc.render(repository.findProduct(id, min), json)))
             .build());
         top = hotset.region(RegionSpec.builder("category-top", Long.class, TopList.class)
             .maximumSize(1_000)
@@ -311,7 +332,7 @@ public final class CatalogService implements AutoCloseable {
             .staleIfError(Duration.ofMinutes(5))
             .negativeTtl(negativeTtl)
             .tags(t -> List.of("category:" + t.categoryId(), "top"))
-            .loader(repository::findTop)
+            .loader(Loader.positioned(repository::findTop))
             .build());
       }
 
@@ -337,6 +358,7 @@ public final class CatalogService implements AutoCloseable {
       // commit and invalidation) and from change data capture, which only the consuming instance runs.
       EdgePurge purge = edgePurge != null ? edgePurge : defaultEdgePurge(registry, closeables);
       Region<Long, TopList> topRegion = top;
+      Hotset hotsetForTop = hotset;
       if (hotset != null && changeCapture) {
         CatalogChangeCapture cdc = CatalogChangeCapture.startOrNull(url, user, password, hotset, primary, purge,
             registry, log);
@@ -356,7 +378,13 @@ public final class CatalogService implements AutoCloseable {
         try {
           if (repository.refreshTop()) {
             if (topRegion != null) {
-              topRegion.invalidateTag("top");
+              long position = repository.currentPosition(); // replicas: fills must see the refresh
+              if (position > 0) {
+                hotsetForTop.invalidateConfirmed(topRegion.name(), List.of(), List.of("top"), "refresh",
+                    System.currentTimeMillis(), position);
+              } else {
+                topRegion.invalidateTag("top");
+              }
             }
             purge.purge(List.of("top"));
           }
@@ -429,7 +457,20 @@ public final class CatalogService implements AutoCloseable {
       return EdgePurge.of(varnish);
     }
 
-    private HikariDataSource pool(String name, String url, String user, String password) {
+    /**
+     * A replica's pool: connects on demand and never fails the start (a replica that is down is
+     * out of rotation until it answers; the primary serves meanwhile).
+     */
+    private static HikariDataSource replicaPool(String name, String url, String user, String password) {
+      HikariConfig hc = poolConfig(name, url, user, password);
+      hc.setMinimumIdle(0);
+      hc.setConnectionTimeout(1_000);
+      hc.setValidationTimeout(1_000);
+      hc.setInitializationFailTimeout(-1);
+      return new HikariDataSource(hc);
+    }
+
+    private static HikariConfig poolConfig(String name, String url, String user, String password) {
       HikariConfig hc = new HikariConfig();
       hc.setPoolName(name);
       hc.setJdbcUrl(url);
@@ -440,12 +481,17 @@ public final class CatalogService implements AutoCloseable {
         hc.setPassword(password);
       }
       hc.setMaximumPoolSize(16);
+      hc.addDataSourceProperty("ApplicationName", "hotset-catalog");
+      return hc;
+    }
+
+    private HikariDataSource pool(String name, String url, String user, String password) {
+      HikariConfig hc = poolConfig(name, url, user, password);
       hc.setMinimumIdle(2);
       hc.setConnectionTimeout(3_000);
       hc.setValidationTimeout(2_000);
       hc.setInitializationFailTimeout(30_000);
       hc.addDataSourceProperty("reWriteBatchedInserts", "true");
-      hc.addDataSourceProperty("ApplicationName", "hotset-catalog");
       try {
         return new HikariDataSource(hc);
       } catch (RuntimeException e) {

@@ -46,6 +46,25 @@ public final class ReadConsistency {
     return lsn.isNone() ? ANY : new ReadConsistency(Kind.AT_LEAST, lsn, 0);
   }
 
+  /**
+   * The rule for a cache fill that its region asked to read at or past {@code minPosition}
+   * ({@link io.hotset.Loader#load(Object, long)}): {@link #any()} for
+   * {@link io.hotset.Loader#ANY_POSITION}, {@link #primary()} for {@link io.hotset.Loader#NEWEST}
+   * (a strong read), else {@code atLeast} that WAL position (the invalidated commit's end, as
+   * change capture passes it).
+   *
+   * @throws IllegalArgumentException if {@code minPosition} is negative
+   */
+  public static ReadConsistency forFill(long minPosition) {
+    if (minPosition < 0) {
+      throw new IllegalArgumentException("minPosition must be >= 0, was " + minPosition);
+    }
+    if (minPosition == io.hotset.Loader.NEWEST) {
+      return PRIMARY;
+    }
+    return minPosition == io.hotset.Loader.ANY_POSITION ? ANY : atLeast(Lsn.of(minPosition));
+  }
+
   /** The primary. */
   public static ReadConsistency primary() {
     return PRIMARY;

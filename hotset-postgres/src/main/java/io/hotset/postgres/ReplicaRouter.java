@@ -41,7 +41,13 @@ import javax.sql.DataSource;
  * (checked on the connection handed out); {@code TIME_PIN} sends the client's reads to the
  * primary for {@code pinDuration} after a write, which is simpler but no guarantee (a replica
  * may lag more than the pin). Cache fills after an invalidation use
- * {@code ReadConsistency.atLeast(commitEndLsn)} the same way.
+ * {@code ReadConsistency.atLeast(commitEndLsn)} the same way: change capture passes each
+ * change's commit end to the region ({@code Hotset.invalidateConfirmed(..., sourcePosition)}),
+ * which hands it to the next fills of the key, so a positioned loader routes with
+ * {@link ReadConsistency#forFill}:
+ * <pre>{@code
+ * .loader(Loader.positioned((id, min) -> router.read(ReadConsistency.forFill(min), c -> loadProduct(c, id))))
+ * }</pre>
  *
  * <p>All methods are thread-safe. Metrics: {@code hotset_replica_lag_seconds{replica}},
  * {@code hotset_replica_lag_bytes{replica}} and {@code hotset_replica_in_rotation{replica}}

@@ -239,7 +239,8 @@ public final class CatalogHttpApi {
    */
   private void changed(long id) {
     if (parts.products() != null) {
-      parts.products().invalidate(id);
+      // with replicas, the commit's WAL position keeps the next fills off replicas that lack it
+      parts.products().invalidate(id, parts.repository().currentPosition());
     }
     parts.edgePurge().purge(List.of(productKey(id)));
   }

@@ -14,7 +14,8 @@ import javax.sql.DataSource;
 
 /**
  * Every SQL statement of the request paths. Reads that may be stale (cache fills) go to
- * {@link ReadRouting#read()}; strong reads and writes to {@link ReadRouting#primary()}. A write
+ * {@link ReadRouting#readConnection}, at or past the fill's source position; strong reads and
+ * writes to {@link ReadRouting#primary()}. A write
  * updates its source rows and {@code product_view} in one transaction, so the flat table never
  * lags the source for the service's own writes. Each statement increments
  * {@code catalog_db_queries_total{query}}.
@@ -34,9 +35,17 @@ public final class CatalogRepository {
     this.queries = queries;
   }
 
-  /** The cached representation's source: one {@code product_view} row, or null. */
+  /** The cached representation's source: one {@code product_view} row, or null; from any copy. */
   public Product findProduct(long id) {
-    try (Connection c = routing.read().getConnection();
+    return findProduct(id, io.hotset.Loader.ANY_POSITION);
+  }
+
+  /**
+   * As {@link #findProduct(long)}, from a copy of the database at or past {@code minPosition} (a
+   * cache fill's, see {@link ReadRouting#readConnection}).
+   */
+  public Product findProduct(long id, long minPosition) {
+    try (Connection c = routing.readConnection(minPosition);
          PreparedStatement ps = c.prepareStatement("SELECT " + PRODUCT_COLUMNS + " FROM product_view WHERE product_id = ?")) {
       ps.setLong(1, id);
       queries.count("product");
@@ -214,10 +223,15 @@ public final class CatalogRepository {
 
   /** A category's top products (at most 100, ranked) from the materialized view; null for an unknown category. */
   public TopList findTop(long categoryId) {
+    return findTop(categoryId, io.hotset.Loader.ANY_POSITION);
+  }
+
+  /** As {@link #findTop(long)}, from a copy at or past {@code minPosition}. */
+  public TopList findTop(long categoryId, long minPosition) {
     String sql = "SELECT c.category_name, t.rank, t.product_id, t.name, t.avg_rating, t.review_count "
         + "FROM categories c LEFT JOIN top_products_per_category t ON t.category_id = c.category_id "
         + "WHERE c.category_id = ? ORDER BY t.rank";
-    try (Connection c = routing.read().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = routing.readConnection(minPosition); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, categoryId);
       queries.count("top");
       try (ResultSet rs = ps.executeQuery()) {
@@ -273,7 +287,8 @@ public final class CatalogRepository {
 
   /** The flushed view count of a product (0 if none flushed yet). */
   public long views(long id) {
-    try (Connection c = routing.read().getConnection();
+    // the primary: a running total seeded from a lagging replica would stay short by what it lacked
+    try (Connection c = routing.primary().getConnection();
          PreparedStatement ps = c.prepareStatement("SELECT views FROM product_views WHERE product_id = ?")) {
       ps.setLong(1, id);
       queries.count("views");
@@ -295,6 +310,19 @@ public final class CatalogRepository {
       }
     } catch (SQLException | RuntimeException e) {
       return false;
+    }
+  }
+
+  /**
+   * The primary's WAL position now, to invalidate a write that just committed with
+   * ({@link ReadRouting#currentPosition}); 0 when reads never go to a replica, or when it cannot be
+   * read (change capture then brings the position of the change a moment later).
+   */
+  public long currentPosition() {
+    try {
+      return routing.currentPosition();
+    } catch (SQLException | RuntimeException e) {
+      return io.hotset.Loader.ANY_POSITION;
     }
   }
 

@@ -1,23 +1,44 @@
 package io.hotset.catalog.spi;
 
+import io.hotset.Loader;
+import io.hotset.postgres.ReadConsistency;
+import io.hotset.postgres.ReplicaRouter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * Chooses the database a read goes to. Cache fills and other tolerant reads ask {@link #read()};
- * strong reads and every write use {@link #primary()}. A replica router must only answer
- * {@link #read()} with a replica that has replayed past the last invalidation it serves a fill
- * for (see the design's "Read replicas"); the default sends everything to the primary.
+ * Chooses the database a read goes to. Strong reads and every write use {@link #primary()}; cache
+ * fills and other staleness-tolerant reads ask {@link #readConnection(long)} with the source
+ * position the fill must read at or past (design, "Read replicas"): {@link Loader#ANY_POSITION}
+ * when no change of the key is remembered, else the WAL position of the change behind the last
+ * invalidation of the key, so a lagging replica cannot put the old value back into the cache.
  */
 public interface ReadRouting {
 
   /** The primary: writes, strong reads, schema and seeding. */
   DataSource primary();
 
-  /** Where a cache fill or other staleness-tolerant read goes. */
-  DataSource read();
+  /**
+   * A connection for a staleness-tolerant read from a copy of the database at or past
+   * {@code minPosition} ({@link Loader#ANY_POSITION}: any copy; {@link Loader#NEWEST}: the
+   * primary). The caller only reads and closes it.
+   */
+  Connection readConnection(long minPosition) throws SQLException;
+
+  /**
+   * The primary's WAL position now, at or past the end of every transaction committed before the
+   * call, for the invalidation of a write that just committed; {@link Loader#ANY_POSITION} when
+   * reads never go to a copy that could lag (no position needed, no query made).
+   */
+  default long currentPosition() throws SQLException {
+    return Loader.ANY_POSITION;
+  }
 
   /** Every read goes to the primary. */
   static ReadRouting primaryOnly(DataSource primary) {
+    Objects.requireNonNull(primary, "primary");
     return new ReadRouting() {
       @Override
       public DataSource primary() {
@@ -25,8 +46,32 @@ public interface ReadRouting {
       }
 
       @Override
-      public DataSource read() {
-        return primary;
+      public Connection readConnection(long minPosition) throws SQLException {
+        return primary.getConnection();
+      }
+    };
+  }
+
+  /**
+   * Tolerant reads through {@code router} (hotset-postgres): to a replica in rotation that has
+   * replayed {@code minPosition} (read on the connection handed out), else to the primary.
+   */
+  static ReadRouting replicas(ReplicaRouter router) {
+    Objects.requireNonNull(router, "router");
+    return new ReadRouting() {
+      @Override
+      public DataSource primary() {
+        return router.primary();
+      }
+
+      @Override
+      public Connection readConnection(long minPosition) throws SQLException {
+        return router.readConnection(ReadConsistency.forFill(minPosition));
+      }
+
+      @Override
+      public long currentPosition() throws SQLException {
+        return router.currentPrimaryLsn().asLong();
       }
     };
   }

@@ -581,7 +581,8 @@ public final class CdcEngine implements AutoCloseable {
       int i = 0;
       do {
         List<String> chunk = ks.subList(i, Math.min(ks.size(), i + INVALIDATION_CHUNK));
-        config.hotset().invalidateConfirmed(region, chunk, i == 0 ? ts : List.of(), "cdc", changedAt);
+        // the batch's last commit end: fills after this read a copy that has replayed every change of it
+        config.hotset().invalidateConfirmed(region, chunk, i == 0 ? ts : List.of(), "cdc", changedAt, batch.endLsn);
         i += INVALIDATION_CHUNK;
       } while (i < ks.size());
     }
