@@ -2,7 +2,6 @@ package io.hotset.catalog.internal;
 
 import io.hotset.Region;
 import io.hotset.http.ConditionalRequests;
-import io.hotset.http.SurrogateKeys;
 import io.hotset.http.Vary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,15 +85,12 @@ public final class ProductFastPath extends HandlerWrapper {
     if (d == null) {
       return false; // the 404 and its negative-caching headers come from Javalin (a cached miss there)
     }
-    String etag = d.etag();
-    ConditionalRequests.Outcome outcome = ConditionalRequests.evaluate(method, req::getHeader, etag);
+    ConditionalRequests.Outcome outcome = CatalogHttpApi.productHeaders(res::setHeader, method, req::getHeader,
+        d.etag(), cacheControl, d.surrogateKeys());
     if (outcome == ConditionalRequests.Outcome.PRECONDITION_FAILED) {
-      return false;
+      return false; // Javalin's route answers the 412 with its message, setting the same headers again
     }
-    res.setHeader("ETag", etag);
-    res.setHeader("Cache-Control", cacheControl);
-    res.setHeader(SurrogateKeys.XKEY_HEADER, d.surrogateKeys());
-    res.setHeader(Vary.HEADER, vary);
+    res.setHeader(Vary.HEADER, vary); // on the route, CatalogHttpApi.enforceCachingRules adds it
     if (outcome == ConditionalRequests.Outcome.NOT_MODIFIED) {
       res.setStatus(304);
     } else {
@@ -143,6 +139,9 @@ public final class ProductFastPath extends HandlerWrapper {
     if (acceptEncoding == null || acceptEncoding.isBlank()) {
       return false;
     }
+    if (acceptEncoding.indexOf(';') < 0 && acceptEncoding.indexOf('*') < 0) {
+      return listsGzip(acceptEncoding); // the usual header ("gzip", "gzip, deflate, br"): no weights, no allocation
+    }
     Boolean star = null;
     for (String part : acceptEncoding.split(",")) {
       String[] params = part.split(";");
@@ -166,5 +165,32 @@ public final class ProductFastPath extends HandlerWrapper {
       }
     }
     return star != null && star;
+  }
+
+  /** Whether a weightless coding list names {@code gzip} or {@code x-gzip}, scanned in place. */
+  private static boolean listsGzip(String list) {
+    int n = list.length();
+    int i = 0;
+    while (i < n) {
+      int end = list.indexOf(',', i);
+      if (end < 0) {
+        end = n;
+      }
+      int from = i;
+      int to = end;
+      while (from < to && Character.isWhitespace(list.charAt(from))) {
+        from++;
+      }
+      while (to > from && Character.isWhitespace(list.charAt(to - 1))) {
+        to--;
+      }
+      int len = to - from;
+      if ((len == 4 && list.regionMatches(true, from, "gzip", 0, 4))
+          || (len == 6 && list.regionMatches(true, from, "x-gzip", 0, 6))) {
+        return true;
+      }
+      i = end + 1;
+    }
+    return false;
   }
 }

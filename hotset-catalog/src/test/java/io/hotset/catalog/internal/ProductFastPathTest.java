@@ -22,11 +22,12 @@ class ProductFastPathTest {
   @Test
   void gzipOnlyWhenAcceptEncodingAdmitsIt() {
     for (String yes : new String[] {"gzip", "GZIP", "deflate, gzip", "gzip;q=0.5", "br;q=1.0, gzip;q=0.8", "*",
-        "x-gzip", "gzip ; q=1", "identity, *;q=0.1"}) {
+        "x-gzip", "gzip ; q=1", "identity, *;q=0.1", "gzip, deflate, br", "br, gzip", " gzip ", "deflate,GZip",
+        "br,x-gzip,deflate"}) {
       assertThat(ProductFastPath.acceptsGzip(yes)).as(yes).isTrue();
     }
     for (String no : new String[] {null, "", "identity", "br", "gzip;q=0", "gzip;q=0.0, *", "*;q=0", "gzip;q=x",
-        "deflate"}) {
+        "deflate", "gzipx", "x-gzipped, br", "gzip-like", ",", "gz ip", "br, deflate"}) {
       assertThat(ProductFastPath.acceptsGzip(no)).as(no).isFalse();
     }
   }
