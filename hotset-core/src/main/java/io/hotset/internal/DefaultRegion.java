@@ -644,51 +644,19 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   }
 
   private void invalidateAll(Collection<? extends K> keys, String source, long sourcePosition) {
+    List<K> list = new ArrayList<>(keys.size());
     List<String> strings = new ArrayList<>(keys.size());
     for (K key : keys) {
-      strings.add(keyString(requireKey(key)));
+      list.add(requireKey(key));
+      strings.add(keyString(key));
     }
-    for (String ks : strings) {
-      positions.raise(ks, sourcePosition); // before the stamps move: a load that starts after them sees it
-    }
-    for (K key : keys) {
-      invalidateLocal(key);
-    }
-    for (String ks : strings) {
-      if (bloom != null) {
-        bloom.put(ks);
-      }
-    }
-    metrics.invalidations(source).increment(keys.size());
-    if (l2 != null && !strings.isEmpty()) {
-      List<String> l2Keys = new ArrayList<>(strings.size());
-      for (String ks : strings) {
-        l2Keys.add(l2Key(ks));
-      }
-      awaitTier(l2.delete(l2Keys), "delete");
-      // A reader of this process may have fetched the old value from L2 after the first local
-      // invalidation and before the delete; its fill passed the stamp check. Invalidate again
-      // now that L2 no longer holds it.
-      for (K key : keys) {
-        invalidateLocal(key);
-      }
-    }
-    host.publish(new Invalidation(name, strings, List.of(), host.instanceId(), source, ticker.wallMillis(),
-        sourcePosition));
+    fanOut(list, strings, List.of(), source, ticker.wallMillis(), sourcePosition, false);
   }
 
   @Override
   public void invalidateTag(String tag) {
-    if (tag == null || tag.isEmpty()) {
-      throw new IllegalArgumentException(r + "tag must not be null or empty, was '" + tag + "'");
-    }
-    invalidateTagLocal(tag);
-    metrics.invalidations("api").increment();
-    if (l2 != null) {
-      awaitTier(l2.deleteTag(name, tag), "deleteTag");
-      invalidateTagLocal(tag); // as in invalidateAll: a fill from L2 may have slipped in between
-    }
-    host.publish(new Invalidation(name, List.of(), List.of(tag), host.instanceId(), "api", ticker.wallMillis()));
+    requireTag(tag);
+    fanOut(List.of(), List.of(), List.of(tag), "api", ticker.wallMillis(), 0L, false);
   }
 
   /**
@@ -704,10 +672,26 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       keys.add(parseKey(ks));
     }
     for (String tag : tags) {
-      if (tag == null || tag.isEmpty()) {
-        throw new IllegalArgumentException(r + "tag must not be null or empty, was '" + tag + "'");
-      }
+      requireTag(tag);
     }
+    fanOut(keys, keyStrings, tags, source, changedAtMillis, sourcePosition, true);
+  }
+
+  private void requireTag(String tag) {
+    if (tag == null || tag.isEmpty()) {
+      throw new IllegalArgumentException(r + "tag must not be null or empty, was '" + tag + "'");
+    }
+  }
+
+  /**
+   * The invalidation core of every entry point: remembers the source position, clears this L1
+   * (keys and tags), deletes in L2 (revoking fill leases), clears L1 again, and tells the other
+   * processes. {@code confirmed}: the broadcast is awaited too, the lag recorded, and a failed L2
+   * step or broadcast thrown as {@link io.hotset.InvalidationFailedException} after every step ran;
+   * otherwise L2 failures are counted and the broadcast is best effort.
+   */
+  private void fanOut(List<K> keys, List<String> keyStrings, List<String> tags, String source, long changedAtMillis,
+      long sourcePosition, boolean confirmed) {
     rememberPositions(keyStrings, tags, sourcePosition);
     for (K key : keys) {
       invalidateLocal(key);
@@ -720,30 +704,22 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         bloom.put(ks);
       }
     }
-    metrics.invalidations(source).increment(Math.max(1, keys.size() + tags.size()));
+    metrics.invalidations(source).increment(keys.size() + tags.size());
     Throwable failure = null;
     if (l2 != null) {
-      try {
-        if (!keyStrings.isEmpty()) {
-          List<String> l2Keys = new ArrayList<>(keyStrings.size());
-          for (String ks : keyStrings) {
-            l2Keys.add(l2Key(ks));
-          }
-          l2.delete(l2Keys).get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      if (!keyStrings.isEmpty()) {
+        List<String> l2Keys = new ArrayList<>(keyStrings.size());
+        for (String ks : keyStrings) {
+          l2Keys.add(l2Key(ks));
         }
-        for (String tag : tags) {
-          l2.deleteTag(name, tag).get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failure = e;
-      } catch (ExecutionException | TimeoutException | RuntimeException e) {
-        failure = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        failure = awaitConfirmed(l2.delete(l2Keys), "delete", failure);
       }
-      if (failure != null) {
-        metrics.tierErrors(l2.name()).increment();
+      for (String tag : tags) {
+        failure = awaitConfirmed(l2.deleteTag(name, tag), "deleteTag", failure);
       }
-      // As in invalidateAll: a fill from L2 may have slipped in between the first local pass and the delete.
+      // A reader of this process may have fetched the old value from L2 after the first local
+      // invalidation and before the delete; its fill passed the stamp check. Invalidate again
+      // now that L2 no longer holds it.
       for (K key : keys) {
         invalidateLocal(key);
       }
@@ -751,10 +727,14 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         invalidateTagLocal(tag);
       }
     }
+    Invalidation inv = new Invalidation(name, keyStrings, tags, host.instanceId(), source, changedAtMillis,
+        sourcePosition);
+    if (!confirmed) {
+      host.publish(inv);
+      return;
+    }
     try {
-      host.publishConfirmed(new Invalidation(name, keyStrings, tags, host.instanceId(), source, changedAtMillis,
-              sourcePosition))
-          .get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      host.publishConfirmed(inv).get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure = failure == null ? e : failure;
@@ -765,6 +745,22 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     if (failure != null) {
       throw new io.hotset.InvalidationFailedException(r + "invalidation of " + keyStrings.size() + " key(s) and "
           + tags.size() + " tag(s) was not confirmed (" + failure + "); L1 is cleared, retry for the rest", failure);
+    }
+  }
+
+  /** Awaits one L2 step of an invalidation; a failure is counted and returned unless an earlier one was. */
+  private Throwable awaitConfirmed(CompletableFuture<?> step, String op, Throwable earlier) {
+    try {
+      step.get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      return earlier;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      metrics.tierErrors(l2.name()).increment();
+      return earlier != null ? earlier : e;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      metrics.tierErrors(l2.name()).increment();
+      LOG.log(System.Logger.Level.DEBUG, r + l2.name() + " " + op + " failed", e);
+      return earlier != null ? earlier : (e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
     }
   }
 
