@@ -24,9 +24,10 @@ final class SourcePositions {
   private final long retentionNanos;
   private final Cache<String, Long> byKey;
   private final Object lock = new Object();
-  /** Region-wide position and the ticker time it was last raised (guarded by lock). */
-  private long wide;
-  private long wideAt;
+  /** The region-wide position and the ticker time it was last raised; null until one is. Written under lock. */
+  private volatile Wide wide;
+
+  private record Wide(long position, long at) {}
 
   SourcePositions(Ticker ticker, Duration retention, int maxKeys) {
     this.ticker = ticker;
@@ -56,27 +57,20 @@ final class SourcePositions {
     if (position > 0) {
       synchronized (lock) {
         long now = ticker.read();
-        if (position >= wide || now - wideAt >= retentionNanos) {
-          wide = position;
-        }
-        wideAt = now;
+        Wide w = wide;
+        boolean keep = w != null && w.position() > position && now - w.at() < retentionNanos;
+        wide = new Wide(keep ? w.position() : position, now);
       }
     }
   }
 
   /** The position a fill of {@code key} must read at or past, or {@link Loader#ANY_POSITION}. */
   long floor(String key) {
-    long f = Loader.ANY_POSITION;
-    if (byKey.estimatedSize() > 0) {
-      Long p = byKey.getIfPresent(key);
-      if (p != null) {
-        f = p;
-      }
-    }
-    synchronized (lock) {
-      if (wide > f && ticker.read() - wideAt < retentionNanos) {
-        f = wide;
-      }
+    Long p = byKey.getIfPresent(key);
+    long f = p != null ? p : Loader.ANY_POSITION;
+    Wide w = wide; // no lock on the load path: one immutable pair
+    if (w != null && w.position() > f && ticker.read() - w.at() < retentionNanos) {
+      f = w.position();
     }
     return f;
   }
