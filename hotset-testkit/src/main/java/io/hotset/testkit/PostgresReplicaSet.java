@@ -1,5 +1,6 @@
 package io.hotset.testkit;
 
+import io.hotset.testkit.internal.Groups;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -302,23 +302,10 @@ public final class PostgresReplicaSet implements AutoCloseable {
             return;
         }
         closed = true;
-        RuntimeException failure = null;
-        List<PostgresServer> order = new ArrayList<>(replicas);
-        order.add(primary);
-        for (PostgresServer s : order) {
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        List<Groups.Closer> order = new ArrayList<>();
+        replicas.forEach(r -> order.add(r::close));
+        order.add(primary::close);
+        Groups.closeAll(order);
     }
 
     /** Whether {@link #close()} was called. */
@@ -348,34 +335,8 @@ public final class PostgresReplicaSet implements AutoCloseable {
         return lsn;
     }
 
-    @FunctionalInterface
-    private interface Probe {
-        String problem() throws Exception;
-    }
-
-    private static void await(String what, Duration timeout, Probe probe) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String problem;
-            try {
-                problem = probe.problem();
-            } catch (Exception e) {
-                problem = e.toString();
-            }
-            if (problem == null) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("timed out after " + timeout.toMillis() + " ms waiting for " + what
-                        + "; last problem: " + problem);
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + what, e);
-            }
-        }
+    private static void await(String what, Duration timeout, Groups.Probe probe) {
+        Groups.await(what, timeout, POLL_MILLIS, probe);
     }
 
     /** Configures a {@link PostgresReplicaSet}; {@link #start()} returns it running with every replica streaming. */

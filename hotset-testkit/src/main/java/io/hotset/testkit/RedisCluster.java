@@ -1,5 +1,6 @@
 package io.hotset.testkit;
 
+import io.hotset.testkit.internal.Groups;
 import io.hotset.testkit.internal.Resp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -626,19 +627,9 @@ public final class RedisCluster implements AutoCloseable {
             return;
         }
         closed = true;
-        RuntimeException first = null;
-        for (RedisServer n : nodes) {
-            try {
-                n.close();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        List<Groups.Closer> all = new ArrayList<>();
+        nodes.forEach(n -> all.add(n::close));
+        Groups.closeAll(all);
     }
 
     /** Whether {@link #close()} was called. */
@@ -699,29 +690,8 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /** A problem description, or null once the condition holds; may throw (counts as "not yet"). */
-    @FunctionalInterface
-    private interface Probe {
-        String problem() throws Exception;
-    }
-
-    private static void await(String what, Duration timeout, Probe probe) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String problem;
-        while (true) {
-            try {
-                problem = probe.problem();
-            } catch (Exception e) {
-                problem = e.toString();
-            }
-            if (problem == null) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("timed out after " + timeout.toMillis() + " ms waiting for " + what
-                        + "; last problem: " + problem);
-            }
-            sleep(POLL_MILLIS);
-        }
+    private static void await(String what, Duration timeout, Groups.Probe probe) {
+        Groups.await(what, timeout, POLL_MILLIS, probe);
     }
 
     private static void sleep(long millis) {

@@ -1,5 +1,6 @@
 package io.hotset.testkit;
 
+import io.hotset.testkit.internal.Groups;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Redis Sentinel setup on 127.0.0.1: one master, one replica ({@code --replicaof} the master) and one
@@ -295,19 +295,7 @@ public final class RedisSentinelSetup implements AutoCloseable {
             return;
         }
         closed = true;
-        RuntimeException failure = null;
-        for (RedisServer s : List.of(sentinel, second, first)) {
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Groups.closeAll(List.of(sentinel::close, second::close, first::close));
     }
 
     /** Whether {@link #close()} was called. */
@@ -333,34 +321,8 @@ public final class RedisSentinelSetup implements AutoCloseable {
         return out;
     }
 
-    @FunctionalInterface
-    private interface Probe {
-        String problem() throws Exception;
-    }
-
-    private static void await(String what, Duration timeout, Probe probe) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String problem;
-            try {
-                problem = probe.problem();
-            } catch (Exception e) {
-                problem = e.toString();
-            }
-            if (problem == null) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("timed out after " + timeout.toMillis() + " ms waiting for " + what
-                        + "; last problem: " + problem);
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + what, e);
-            }
-        }
+    private static void await(String what, Duration timeout, Groups.Probe probe) {
+        Groups.await(what, timeout, POLL_MILLIS, probe);
     }
 
     /** Configures a {@link RedisSentinelSetup}; {@link #start()} returns it running and stable. */
