@@ -270,6 +270,10 @@ public final class CatalogService implements AutoCloseable {
       ReadRouting routing;
       if (readRouting != null) {
         routing = Objects.requireNonNull(readRouting.apply(primary), "readRouting returned null");
+        if (!config.replicaUrls().isEmpty()) {
+          log.println("hotset-catalog: a custom ReadRouting is plugged in: HOTSET_DB_REPLICA_URLS ("
+              + config.replicaUrls().size() + " replica(s)) is left to it");
+        }
       } else if (!config.replicaUrls().isEmpty()) {
         // Cache fills go to replicas that have replayed the change behind the key's last
         // invalidation (its WAL position, from CDC and from our own writes), else to the primary.
@@ -380,8 +384,13 @@ public final class CatalogService implements AutoCloseable {
             if (topRegion != null) {
               long position = repository.currentPosition(); // replicas: fills must see the refresh
               if (position > 0) {
-                hotsetForTop.invalidateConfirmed(topRegion.name(), List.of(), List.of("top"), "refresh",
-                    System.currentTimeMillis(), position);
+                try {
+                  hotsetForTop.invalidateConfirmed(topRegion.name(), List.of(), List.of("top"), "refresh",
+                      System.currentTimeMillis(), position);
+                } catch (io.hotset.InvalidationFailedException e) {
+                  // L1 is cleared; L2 or the broadcast did not confirm: the edge is purged all the same
+                  log.println("hotset-catalog: top-list invalidation not confirmed: " + e.getMessage());
+                }
               } else {
                 topRegion.invalidateTag("top");
               }

@@ -704,7 +704,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         bloom.put(ks);
       }
     }
-    metrics.invalidations(source).increment(keys.size() + tags.size());
+    int count = keys.size() + tags.size();
+    metrics.invalidations(source).increment(confirmed ? Math.max(1, count) : count);
     Throwable failure = null;
     if (l2 != null) {
       if (!keyStrings.isEmpty()) {
@@ -712,10 +713,11 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         for (String ks : keyStrings) {
           l2Keys.add(l2Key(ks));
         }
-        failure = awaitConfirmed(l2.delete(l2Keys), "delete", failure);
+        failure = awaitL2Step(() -> l2.delete(l2Keys), "delete");
       }
-      for (String tag : tags) {
-        failure = awaitConfirmed(l2.deleteTag(name, tag), "deleteTag", failure);
+      for (int i = 0; i < tags.size() && failure == null; i++) { // a failed step ends the L2 part: L2 is down
+        String tag = tags.get(i);
+        failure = awaitL2Step(() -> l2.deleteTag(name, tag), "deleteTag");
       }
       // A reader of this process may have fetched the old value from L2 after the first local
       // invalidation and before the delete; its fill passed the stamp check. Invalidate again
@@ -748,19 +750,22 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     }
   }
 
-  /** Awaits one L2 step of an invalidation; a failure is counted and returned unless an earlier one was. */
-  private Throwable awaitConfirmed(CompletableFuture<?> step, String op, Throwable earlier) {
+  /**
+   * Runs and awaits one L2 step of an invalidation (a tier that throws at once counts as failing);
+   * returns its failure, counted, or null.
+   */
+  private Throwable awaitL2Step(java.util.function.Supplier<CompletableFuture<?>> step, String op) {
     try {
-      step.get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-      return earlier;
+      step.get().get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       metrics.tierErrors(l2.name()).increment();
-      return earlier != null ? earlier : e;
+      return e;
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       metrics.tierErrors(l2.name()).increment();
       LOG.log(System.Logger.Level.DEBUG, r + l2.name() + " " + op + " failed", e);
-      return earlier != null ? earlier : (e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+      return e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
     }
   }
 

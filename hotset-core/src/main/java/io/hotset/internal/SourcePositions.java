@@ -37,7 +37,9 @@ final class SourcePositions {
         .executor(Runnable::run)
         .expireAfterWrite(retention)
         .maximumSize(maxKeys)
-        .<String, Long>removalListener((k, v, cause) -> {
+        // evictionListener, not removalListener: it runs inside the eviction, so no floor() sees the
+        // key gone before the region-wide position holds it
+        .<String, Long>evictionListener((k, v, cause) -> {
           if (cause == RemovalCause.SIZE && v != null) {
             raiseAll(v); // never lose a position: hold every key to it instead
           }

@@ -55,4 +55,22 @@ class BadInputRedisIT {
       assertThat(String.valueOf(redis.command("GET", "test:{g:2}"))).contains("clean-2");
     }
   }
+
+  @Test
+  void anUndecodableInvalidationMessageClearsL1RatherThanGoingUnheard(RedisServer redis) throws Exception {
+    redis.flushAll();
+    try (Fleet fleet = new Fleet(redis.uri(), 1)) {
+      Region<String, String> region = fleet.get(0).region(RegionSpec.builder("m", String.class, String.class)
+          .ttl(Duration.ofMinutes(10)).loader(k -> "v-" + k).build());
+      region.get("1");
+      assertThat(region.getIfPresent("1")).isNotNull();
+      // what a publisher of an incompatible version could send: the reader cannot tell which keys it meant
+      redis.command("PUBLISH", "test:invalidations", "{\"region\":\"m\",\"keys\":42}");
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (region.getIfPresent("1") != null && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(region.getIfPresent("1")).as("L1 cleared as after a possible loss").isNull();
+    }
+  }
 }

@@ -169,24 +169,21 @@ public final class CatalogHttpApi {
   }
 
   /**
-   * A product representation's entity tag and caching headers, and what its request's preconditions
-   * make of it: the one place both the route and {@link ProductFastPath} take them from, so the two
-   * cannot drift apart.
+   * A product representation's entity tag and caching headers: the one place both the route and
+   * {@link ProductFastPath} take them from, so the two cannot drift apart.
    */
-  static ConditionalRequests.Outcome productHeaders(java.util.function.BiConsumer<String, String> setHeader,
-      String method, java.util.function.UnaryOperator<String> requestHeader, String etag, String cacheControl,
-      String surrogateKeys) {
+  static void productHeaders(java.util.function.BiConsumer<String, String> setHeader, String etag,
+      String cacheControl, String surrogateKeys) {
     setHeader.accept(ETAG, etag);
     setHeader.accept(CACHE_CONTROL, cacheControl);
     setHeader.accept(SurrogateKeys.XKEY_HEADER, surrogateKeys);
-    return ConditionalRequests.evaluate(method, requestHeader::apply, etag);
   }
 
   /** Sets a product's entity tag and caching headers; true when the body is to be sent (not a 304). */
   private boolean productHeaders(Context ctx, long id, long categoryId, long version) {
     String etag = ETags.strong(version);
-    return switch (productHeaders(ctx.res()::setHeader, ctx.method().name(), ctx::header, etag, productCacheControl,
-        productSurrogateKeys(id, categoryId))) {
+    productHeaders(ctx.res()::setHeader, etag, productCacheControl, productSurrogateKeys(id, categoryId));
+    return switch (ConditionalRequests.evaluate(ctx.method().name(), ctx::header, etag)) {
       case NOT_MODIFIED -> {
         ctx.status(304);
         yield false;

@@ -85,11 +85,11 @@ public final class ProductFastPath extends HandlerWrapper {
     if (d == null) {
       return false; // the 404 and its negative-caching headers come from Javalin (a cached miss there)
     }
-    ConditionalRequests.Outcome outcome = CatalogHttpApi.productHeaders(res::setHeader, method, req::getHeader,
-        d.etag(), cacheControl, d.surrogateKeys());
+    ConditionalRequests.Outcome outcome = ConditionalRequests.evaluate(method, req::getHeader, d.etag());
     if (outcome == ConditionalRequests.Outcome.PRECONDITION_FAILED) {
-      return false; // Javalin's route answers the 412 with its message, setting the same headers again
+      return false; // Javalin's route answers the 412 with its message; nothing is set on the response yet
     }
+    CatalogHttpApi.productHeaders(res::setHeader, d.etag(), cacheControl, d.surrogateKeys());
     res.setHeader(Vary.HEADER, vary); // on the route, CatalogHttpApi.enforceCachingRules adds it
     if (outcome == ConditionalRequests.Outcome.NOT_MODIFIED) {
       res.setStatus(304);

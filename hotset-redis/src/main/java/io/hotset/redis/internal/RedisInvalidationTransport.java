@@ -18,9 +18,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class RedisInvalidationTransport implements InvalidationTransport {
   private static final System.Logger LOG = System.getLogger(RedisInvalidationTransport.class.getName());
-  // tolerant of fields a newer publisher adds (as sourcePosition was), so mixed versions still invalidate
+  // Mixed versions in one fleet (a rolling upgrade): readers ignore fields a newer publisher adds,
+  // and sourcePosition is left out when 0, so a reader from before it decodes every message that
+  // does not need it. A message that cannot be decoded clears L1 (possibleLoss), never goes unheard.
   private static final ObjectMapper JSON = new ObjectMapper()
-      .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+      .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .addMixIn(Invalidation.class, PositionWhenKnown.class);
+
+  /** Jackson mix-in: {@code sourcePosition} only when known. */
+  private abstract static class PositionWhenKnown {
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+    abstract long sourcePosition();
+  }
 
   private final GuardedRedis redis;
   private final String channel;
@@ -39,7 +48,7 @@ final class RedisInvalidationTransport implements InvalidationTransport {
   public void publish(Invalidation invalidation) {
     byte[] message;
     try {
-      message = JSON.writeValueAsBytes(invalidation);
+      message = encode(invalidation);
     } catch (Exception e) {
       throw new IllegalArgumentException("cannot encode invalidation " + invalidation, e);
     }
@@ -55,7 +64,7 @@ final class RedisInvalidationTransport implements InvalidationTransport {
   public java.util.concurrent.CompletableFuture<Void> publishConfirmed(Invalidation invalidation) {
     byte[] message;
     try {
-      message = JSON.writeValueAsBytes(invalidation);
+      message = encode(invalidation);
     } catch (Exception e) {
       return java.util.concurrent.CompletableFuture.failedFuture(
           new IllegalArgumentException("cannot encode invalidation " + invalidation, e));
@@ -67,9 +76,11 @@ final class RedisInvalidationTransport implements InvalidationTransport {
   void onMessage(byte[] message) {
     Invalidation inv;
     try {
-      inv = JSON.readValue(message, Invalidation.class);
+      inv = decode(message);
     } catch (Exception e) {
-      LOG.log(System.Logger.Level.WARNING, "dropping an undecodable invalidation message: " + e);
+      LOG.log(System.Logger.Level.WARNING, "undecodable invalidation message; clearing L1 as after a possible loss: "
+          + e);
+      possibleLoss();
       return;
     }
     deliver(inv);
@@ -83,6 +94,15 @@ final class RedisInvalidationTransport implements InvalidationTransport {
         LOG.log(System.Logger.Level.WARNING, "invalidation listener failed", e);
       }
     }
+  }
+
+  /** The message form of an invalidation on the channel (JSON). */
+  static byte[] encode(Invalidation invalidation) throws java.io.IOException {
+    return JSON.writeValueAsBytes(invalidation);
+  }
+
+  static Invalidation decode(byte[] message) throws java.io.IOException {
+    return JSON.readValue(message, Invalidation.class);
   }
 
   void possibleLoss() {
