@@ -77,9 +77,11 @@ public interface Region<K, V> {
 
   /**
    * As {@link #invalidate(Object)}, for a change at {@code sourcePosition} of the source (for
-   * PostgreSQL, the primary's WAL position after the write's commit): every process remembers it
-   * for the key, and the next fills of the key ask their loader for a copy of the source at or past
-   * it ({@link Loader#load(Object, long)}), so a lagging read replica cannot put the old value back.
+   * PostgreSQL, the primary's WAL position after the write's commit): this process and those the
+   * broadcast reaches remember it for the key, a leasing L2 keeps it with the deleted key and hands
+   * it out with the next fill lease, and the next fills of the key ask their loader for a copy of
+   * the source at or past it ({@link Loader#load(Object, long)}), so a lagging read replica cannot
+   * put the old value back (within {@link RegionSpec.Builder#sourcePositionRetention}).
    *
    * @throws IllegalArgumentException if {@code sourcePosition} is negative
    */

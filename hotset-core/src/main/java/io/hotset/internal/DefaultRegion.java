@@ -118,6 +118,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private final TagInvalidationLog tagLog = new TagInvalidationLog();
   /** Source positions of recent invalidations, handed to fills (Loader#load(K, long)). */
   private final SourcePositions positions;
+  private final Duration positionRetention;
   private final Semaphore bulkhead;
   private final BloomFilter<CharSequence> bloom;
   private final RegionMetrics metrics;
@@ -160,6 +161,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     this.codec = spec.codec();
     this.metrics = new RegionMetrics(host.meterRegistry(), name);
     this.positions = new SourcePositions(ticker, spec.sourcePositionRetention(), SourcePositions.MAX_KEYS);
+    this.positionRetention = spec.sourcePositionRetention();
     this.ttlNanos = spec.ttl().toNanos();
     this.swrNanos = spec.staleWhileRevalidate().toNanos();
     this.sieNanos = spec.staleIfError().toNanos();
@@ -713,11 +715,15 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         for (String ks : keyStrings) {
           l2Keys.add(l2Key(ks));
         }
-        failure = awaitL2Step(() -> l2.delete(l2Keys), "delete");
+        // with a position, L2 keeps it for the keys: a process that fills them before our broadcast
+        // reaches it gets the position with its lease
+        failure = awaitL2Step(() -> sourcePosition > 0 ? l2.delete(l2Keys, sourcePosition, positionRetention)
+            : l2.delete(l2Keys), "delete");
       }
       for (int i = 0; i < tags.size() && failure == null; i++) { // a failed step ends the L2 part: L2 is down
         String tag = tags.get(i);
-        failure = awaitL2Step(() -> l2.deleteTag(name, tag), "deleteTag");
+        failure = awaitL2Step(() -> sourcePosition > 0 ? l2.deleteTag(name, tag, sourcePosition, positionRetention)
+            : l2.deleteTag(name, tag), "deleteTag");
       }
       // A reader of this process may have fetched the old value from L2 after the first local
       // invalidation and before the delete; its fill passed the stamp check. Invalidate again
@@ -1220,7 +1226,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         return shared;
       }
     }
-    return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, NO_LEASE);
+    return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, NO_LEASE, Loader.ANY_POSITION);
   }
 
   private static final long NO_LEASE = Long.MIN_VALUE;
@@ -1286,14 +1292,15 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       if (lease == null) {
         // L2 unavailable: degrade to L1 -> source through the bulkhead (L1 only: writeL2 never
         // writes a leasing tier without a lease)
-        return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, NO_LEASE);
+        return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, NO_LEASE, Loader.ANY_POSITION);
       }
       if (lease.outcome() == LeaseRead.Outcome.GRANTED) {
         metrics.l2Miss.increment();
         if (lease.value() != null && !ignoreValue) {
           decodeL2(ks, lease.value()); // stale or corrupt bytes: corrupt ones count as a tier error
         }
-        return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, lease.token());
+        return loadFromSource(key, ks, loader, prior, background, stamp, tagSeq, lease.token(),
+            lease.sourcePosition());
       }
       // decoded only where used, and never again once known corrupt (one tier error per bad value)
       Envelope<V> shared = lease.value() == null || ignoreValue ? null : decodeL2(ks, lease.value());
@@ -1354,7 +1361,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
 
   /** Loads from the source through the bulkhead and fills the tiers; with a lease, L2 by compare-and-set. */
   private Envelope<V> loadFromSource(K key, String ks, Loader<? super K, ? extends V> loader, Envelope<V> prior,
-      boolean background, long stamp, long tagSeq, long leaseToken) {
+      boolean background, long stamp, long tagSeq, long leaseToken, long l2Position) {
     boolean leased = leaseToken != NO_LEASE;
     if (!acquireLoadSlot(background)) {
       if (leased) {
@@ -1371,7 +1378,7 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     long t0 = ticker.read();
     V value;
     try {
-      value = loader.load(key, positions.floor(ks));
+      value = loader.load(key, Math.max(positions.floor(ks), l2Position));
     } catch (Exception ex) {
       bulkhead.release();
       if (leased) {

@@ -51,6 +51,22 @@ public interface Tier extends AutoCloseable {
   CompletableFuture<Void> deleteTag(String region, String tag);
 
   /**
+   * As {@link #delete}, for a change at {@code sourcePosition} of the source: a leasing tier also
+   * remembers the position for each key, for {@code retention}, and hands it with every lease it
+   * grants on the key afterwards ({@link LeaseRead#sourcePosition()}), so a process that fills
+   * the key before the broadcast of this invalidation reaches it still reads a source at or past
+   * the change. Keep the higher of two positions. The default only deletes.
+   */
+  default CompletableFuture<Void> delete(Collection<String> keys, long sourcePosition, Duration retention) {
+    return delete(keys);
+  }
+
+  /** As {@link #deleteTag}, remembering {@code sourcePosition} for each key deleted (see {@link #delete(Collection, long, Duration)}). */
+  default CompletableFuture<Void> deleteTag(String region, String tag, long sourcePosition, Duration retention) {
+    return deleteTag(region, tag);
+  }
+
+  /**
    * The largest encoded envelope this tier accepts; the engine rejects larger values before
    * any call ({@code put} throws, a load keeps the value in L1 only).
    */

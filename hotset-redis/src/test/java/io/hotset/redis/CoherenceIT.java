@@ -23,6 +23,15 @@ class CoherenceIT {
         .loader(id -> source.get() + "-" + id).build();
   }
 
+  /** A region whose loader records the source position each load of a key was asked for. */
+  private RegionSpec<Long, String> positionedSpec(java.util.Map<Long, Long> asked) {
+    return RegionSpec.builder("item", Long.class, String.class).ttl(Duration.ofMinutes(10))
+        .loader(io.hotset.Loader.positioned((Long id, long min) -> {
+          asked.put(id, min);
+          return source.get() + "-" + id;
+        })).build();
+  }
+
   @Test
   void anInvalidationInAIsGoneFromBsL1Within50MillisP99(RedisServer redis) {
     redis.flushAll();
@@ -58,11 +67,7 @@ class CoherenceIT {
   void theSourcePositionOfAnInvalidationReachesBsNextFill(RedisServer redis) {
     redis.flushAll();
     java.util.Map<Long, Long> asked = new java.util.concurrent.ConcurrentHashMap<>();
-    RegionSpec<Long, String> positioned = RegionSpec.builder("item", Long.class, String.class)
-        .ttl(Duration.ofMinutes(10)).loader(io.hotset.Loader.positioned((Long id, long min) -> {
-          asked.put(id, min);
-          return source.get() + "-" + id;
-        })).build();
+    RegionSpec<Long, String> positioned = positionedSpec(asked);
     try (Fleet fleet = new Fleet(redis.uri(), 2)) {
       Region<Long, String> a = fleet.get(0).region(positioned);
       Region<Long, String> b = fleet.get(1).region(positioned);
@@ -77,6 +82,34 @@ class CoherenceIT {
       assertThat(b.getIfPresent(1L)).as("invalidation reached B").isNull();
       b.get(1L); // L2 was deleted: B loads, and must ask for the position
       assertThat(asked).containsEntry(1L, lsn);
+    }
+  }
+
+  /**
+   * A process that fills the key before the broadcast reaches it (here: never, B does not listen)
+   * still gets the position: L2 keeps it with the delete and hands it out with the fill lease.
+   */
+  @Test
+  void aFillBeforeTheBroadcastArrivesGetsThePositionFromL2WithItsLease(RedisServer redis) {
+    redis.flushAll();
+    java.util.Map<Long, Long> asked = new java.util.concurrent.ConcurrentHashMap<>();
+    RegionSpec<Long, String> positioned = positionedSpec(asked);
+    try (Fleet fleet = new Fleet(redis.uri(), 1);
+        HotsetRedis deaf = HotsetRedis.builder().url(redis.uri()).keyPrefix("test").build();
+        Hotset b = Hotset.builder().l2(deaf.tier()).build()) { // L2 shared, broadcasts never heard
+      Region<Long, String> a = fleet.get(0).region(positioned);
+      Region<Long, String> rb = b.region(positioned);
+      long beyondDoubles = (1L << 53) + 1; // Lua numbers are doubles: positions are compared as text
+      a.invalidate(1L, beyondDoubles);
+      a.invalidate(1L, beyondDoubles - 1); // an older position never lowers the stored one
+      a.invalidate(2L, 77L);
+      rb.get(1L);
+      rb.get(2L);
+      rb.get(3L);
+      assertThat(asked).containsEntry(1L, beyondDoubles).containsEntry(2L, 77L)
+          .containsEntry(3L, io.hotset.Loader.ANY_POSITION);
+      assertThat(redis.command("PTTL", "test:{item:1}:pos")).as("kept for the retention, not forever")
+          .isInstanceOf(Long.class).matches(t -> (Long) t > 0 && (Long) t <= Duration.ofMinutes(10).toMillis());
     }
   }
 

@@ -42,6 +42,11 @@ public final class RedisTier implements Tier {
     return new String[] {data, data + ":lease", data + ":w"};
   }
 
+  /** {@link #keys} and the key's remembered source position. */
+  private static String[] keysWithPosition(String dataKey) {
+    return new String[] {dataKey, dataKey + ":lease", dataKey + ":w", dataKey + ":pos"};
+  }
+
   private String tagKey(String region, String tag) {
     return prefix + "tag:{" + region + ":" + tag + "}";
   }
@@ -111,14 +116,43 @@ public final class RedisTier implements Tier {
   }
 
   @Override
+  public CompletableFuture<Void> delete(Collection<String> keys, long sourcePosition, Duration retention) {
+    if (sourcePosition <= 0) {
+      return delete(keys);
+    }
+    List<CompletableFuture<Long>> all = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      all.add(deleteAt(dataKey(key), sourcePosition, retention));
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+  }
+
+  private CompletableFuture<Long> deleteAt(String dataKey, long sourcePosition, Duration retention) {
+    return redis.eval(Scripts.DELETE_AT, ScriptOutputType.INTEGER, keysWithPosition(dataKey),
+        GuardedRedis.bytes(fillsChannel), GuardedRedis.bytes(Long.toString(sourcePosition)),
+        GuardedRedis.bytes(Math.max(1, retention.toMillis())));
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteTag(String region, String tag, long sourcePosition, Duration retention) {
+    return deleteTag(region, tag, sourcePosition, retention, true);
+  }
+
+  @Override
   public CompletableFuture<Void> deleteTag(String region, String tag) {
+    return deleteTag(region, tag, 0L, Duration.ZERO, false);
+  }
+
+  private CompletableFuture<Void> deleteTag(String region, String tag, long sourcePosition, Duration retention,
+      boolean positioned) {
     String tagKey = tagKey(region, tag);
     return redis.<java.util.Set<byte[]>>call(() -> redis.commands().smembers(tagKey)).thenCompose(members -> {
       List<CompletableFuture<Long>> all = new ArrayList<>(members.size() + 1);
       for (byte[] m : members) {
         String dataKey = new String(m, java.nio.charset.StandardCharsets.UTF_8);
-        all.add(redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER,
-            new String[] {dataKey, dataKey + ":lease", dataKey + ":w"}, GuardedRedis.bytes(fillsChannel)));
+        all.add(positioned && sourcePosition > 0 ? deleteAt(dataKey, sourcePosition, retention)
+            : redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER,
+                new String[] {dataKey, dataKey + ":lease", dataKey + ":w"}, GuardedRedis.bytes(fillsChannel)));
       }
       if (!members.isEmpty()) {
         // SREM what was read, not DEL: keys added since stay findable by the next invalidation
@@ -136,7 +170,7 @@ public final class RedisTier implements Tier {
 
   @Override
   public CompletableFuture<LeaseRead> readOrLease(String key, long nowMillis, Duration leaseTtl, boolean ignoreValue) {
-    String[] k = keys(key);
+    String[] k = keysWithPosition(dataKey(key));
     long token = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     CompletableFuture<Void> signal = notifications.register(k[0]);
     return redis.<List<Object>>eval(Scripts.READ_OR_LEASE, ScriptOutputType.MULTI, k,
@@ -155,7 +189,7 @@ public final class RedisTier implements Tier {
           }
           if (code == 2) {
             notifications.unregister(k[0], signal);
-            return new LeaseRead(LeaseRead.Outcome.GRANTED, value, token, null);
+            return new LeaseRead(LeaseRead.Outcome.GRANTED, value, token, null, position(reply));
           }
           return new LeaseRead(LeaseRead.Outcome.HELD, value, 0, signal);
         });
@@ -179,6 +213,18 @@ public final class RedisTier implements Tier {
   public CompletableFuture<Void> releaseLease(String key, long token) {
     return redis.<Long>eval(Scripts.RELEASE, ScriptOutputType.INTEGER, keys(key), GuardedRedis.bytes(token),
         GuardedRedis.bytes(fillsChannel)).thenApply(x -> null);
+  }
+
+  /** The remembered source position in a granted lease's reply; 0 when none (or unreadable: the local one still applies). */
+  private static long position(List<Object> reply) {
+    if (reply.size() > 2 && reply.get(2) instanceof byte[] b) {
+      try {
+        return Long.parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
+      } catch (NumberFormatException e) {
+        return 0L;
+      }
+    }
+    return 0L;
   }
 
   private CompletableFuture<Void> addTags(String region, String dataKey, Collection<String> tags, Duration ttl) {
