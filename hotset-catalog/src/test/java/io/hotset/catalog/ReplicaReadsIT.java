@@ -89,4 +89,39 @@ class ReplicaReadsIT {
       TestDirs.delete(dir);
     }
   }
+
+  /** A replica killed under load: fills whose replica connection dies run again elsewhere, none fails. */
+  @Test
+  void fillsSurviveTheReplicaDyingUnderThem() throws Exception {
+    Path dir = TestDirs.create("catalog-replica-kill-");
+    CatalogConfig config = CatalogConfig.builder().httpPort(0)
+        .dbUrl(set.primaryJdbcUrl()).dbUser(set.user()).dbPassword(set.password())
+        .replicaUrls(List.of(replica.jdbcUrl()))
+        .seedProducts(20).productTtl(Duration.ofMinutes(5)).dataDir(dir).build();
+    try (CatalogService service = CatalogService.builder(config).log(new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8)).start()) {
+      Http http = new Http(service.url());
+      set.awaitCaughtUp(replica, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (http.metric("hotset_replica_in_rotation{replica=\"replica1\"}") != 1.0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      double replicaReads = http.metric(REPLICA_READS);
+      for (long id = 1; id <= 4; id++) {
+        assertThat(http.get("/products/" + id).statusCode()).isEqualTo(200); // pooled replica connections now
+      }
+      assertThat(http.metric(REPLICA_READS)).as("fills read the replica").isGreaterThan(replicaReads);
+      replica.kill();
+      try {
+        for (long id = 5; id <= 20; id++) {
+          assertThat(http.get("/products/" + id).statusCode()).as("product %s with the replica dead", id).isEqualTo(200);
+        }
+      } finally {
+        replica.start();
+        set.awaitStreaming(replica, Duration.ofSeconds(30));
+      }
+    } finally {
+      TestDirs.delete(dir);
+    }
+  }
 }

@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 
 /**
  * Every SQL statement of the request paths. Reads that may be stale (cache fills) go to
- * {@link ReadRouting#readConnection}, at or past the fill's source position; strong reads and
+ * {@link ReadRouting#read}, at or past the fill's source position; strong reads and
  * writes to {@link ReadRouting#primary()}. A write
  * updates its source rows and {@code product_view} in one transaction, so the flat table never
  * lags the source for the service's own writes. Each statement increments
@@ -42,16 +42,20 @@ public final class CatalogRepository {
 
   /**
    * As {@link #findProduct(long)}, from a copy of the database at or past {@code minPosition} (a
-   * cache fill's, see {@link ReadRouting#readConnection}).
+   * cache fill's, see {@link ReadRouting#read}).
    */
   public Product findProduct(long id, long minPosition) {
-    try (Connection c = routing.readConnection(minPosition);
-         PreparedStatement ps = c.prepareStatement("SELECT " + PRODUCT_COLUMNS + " FROM product_view WHERE product_id = ?")) {
-      ps.setLong(1, id);
-      queries.count("product");
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? product(rs) : null;
-      }
+    try {
+      return routing.read(minPosition, c -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + PRODUCT_COLUMNS
+            + " FROM product_view WHERE product_id = ?")) {
+          ps.setLong(1, id);
+          queries.count("product");
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? product(rs) : null;
+          }
+        }
+      });
     } catch (SQLException e) {
       throw new DataAccessException("reading product " + id, e);
     }
@@ -231,22 +235,26 @@ public final class CatalogRepository {
     String sql = "SELECT c.category_name, t.rank, t.product_id, t.name, t.avg_rating, t.review_count "
         + "FROM categories c LEFT JOIN top_products_per_category t ON t.category_id = c.category_id "
         + "WHERE c.category_id = ? ORDER BY t.rank";
-    try (Connection c = routing.readConnection(minPosition); PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, categoryId);
-      queries.count("top");
-      try (ResultSet rs = ps.executeQuery()) {
-        String name = null;
-        List<TopList.Entry> entries = new ArrayList<>();
-        while (rs.next()) {
-          name = rs.getString(1);
-          long productId = rs.getLong(3);
-          if (!rs.wasNull()) {
-            entries.add(new TopList.Entry(rs.getInt(2), productId, rs.getString(4), rating(rs.getBigDecimal(5)),
-                rs.getInt(6)));
+    try {
+      return routing.read(minPosition, c -> {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setLong(1, categoryId);
+          queries.count("top");
+          try (ResultSet rs = ps.executeQuery()) {
+            String name = null;
+            List<TopList.Entry> entries = new ArrayList<>();
+            while (rs.next()) {
+              name = rs.getString(1);
+              long productId = rs.getLong(3);
+              if (!rs.wasNull()) {
+                entries.add(new TopList.Entry(rs.getInt(2), productId, rs.getString(4), rating(rs.getBigDecimal(5)),
+                    rs.getInt(6)));
+              }
+            }
+            return name == null ? null : new TopList(categoryId, name, entries);
           }
         }
-        return name == null ? null : new TopList(categoryId, name, entries);
-      }
+      });
     } catch (SQLException e) {
       throw new DataAccessException("reading the top products of category " + categoryId, e);
     }

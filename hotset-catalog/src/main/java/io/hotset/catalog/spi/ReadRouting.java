@@ -10,7 +10,7 @@ import javax.sql.DataSource;
 
 /**
  * Chooses the database a read goes to. Strong reads and every write use {@link #primary()}; cache
- * fills and other staleness-tolerant reads ask {@link #readConnection(long)} with the source
+ * fills and other staleness-tolerant reads go through {@link #read(long, ReadWork)} with the source
  * position the fill must read at or past (design, "Read replicas"): {@link Loader#ANY_POSITION}
  * when no change of the key is remembered, else the WAL position of the change behind the last
  * invalidation of the key, so a lagging replica cannot put the old value back into the cache.
@@ -21,11 +21,18 @@ public interface ReadRouting {
   DataSource primary();
 
   /**
-   * A connection for a staleness-tolerant read from a copy of the database at or past
-   * {@code minPosition} ({@link Loader#ANY_POSITION}: any copy; {@link Loader#NEWEST}: the
-   * primary). The caller only reads and closes it.
+   * Runs a staleness-tolerant read on a copy of the database at or past {@code minPosition}
+   * ({@link Loader#ANY_POSITION}: any copy; {@link Loader#NEWEST}: the primary). {@code work} only
+   * reads, must not keep the connection, and may run twice: a replica that fails under it is left
+   * for the next candidate or the primary.
    */
-  Connection readConnection(long minPosition) throws SQLException;
+  <T> T read(long minPosition, ReadWork<T> work) throws SQLException;
+
+  /** Read-only work on a connection, for {@link #read}. */
+  @FunctionalInterface
+  interface ReadWork<T> {
+    T read(Connection connection) throws SQLException;
+  }
 
   /**
    * The primary's WAL position now, at or past the end of every transaction committed before the
@@ -46,15 +53,19 @@ public interface ReadRouting {
       }
 
       @Override
-      public Connection readConnection(long minPosition) throws SQLException {
-        return primary.getConnection();
+      public <T> T read(long minPosition, ReadWork<T> work) throws SQLException {
+        try (Connection c = primary.getConnection()) {
+          return work.read(c);
+        }
       }
     };
   }
 
   /**
    * Tolerant reads through {@code router} (hotset-postgres): to a replica in rotation that has
-   * replayed {@code minPosition} (read on the connection handed out), else to the primary.
+   * replayed {@code minPosition} (read on the connection handed out), else to the primary; a
+   * replica that fails under a read is taken out of rotation and the read runs again elsewhere
+   * ({@link ReplicaRouter#read}).
    */
   static ReadRouting replicas(ReplicaRouter router) {
     Objects.requireNonNull(router, "router");
@@ -65,8 +76,8 @@ public interface ReadRouting {
       }
 
       @Override
-      public Connection readConnection(long minPosition) throws SQLException {
-        return router.readConnection(ReadConsistency.forFill(minPosition));
+      public <T> T read(long minPosition, ReadWork<T> work) throws SQLException {
+        return router.read(ReadConsistency.forFill(minPosition), work::read);
       }
 
       @Override
