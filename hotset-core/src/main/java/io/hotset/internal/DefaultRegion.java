@@ -1445,6 +1445,13 @@ final class DefaultRegion<K, V> implements Region<K, V> {
       if (!Boolean.FALSE.equals(filled)) {
         fillL1(key, env, stamp, tagSeq);
       }
+      if (filled == null) {
+        // The fill is unconfirmed (timed out, or lost in a reconnect): give the lease back, or every
+        // other process's read of the key waits out the lease TTL with nothing to serve (LostFillIT).
+        // Safe either way: a late FILL finds no lease of ours and stores nothing; a FILL that landed
+        // first has already ended the lease.
+        releaseLease(ks, leaseToken);
+      }
     } else if (fillL1(key, env, stamp, tagSeq) && bytes != null) {
       writeL2(ks, bytes, env, t1);
     }
