@@ -688,8 +688,9 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   /**
    * The invalidation core of every entry point: remembers the source position, clears this L1
    * (keys and tags), deletes in L2 (revoking fill leases), clears L1 again, and tells the other
-   * processes. {@code confirmed}: the broadcast is awaited too, the lag recorded, and a failed L2
-   * step or broadcast thrown as {@link io.hotset.InvalidationFailedException} after every step ran;
+   * processes. A failed L2 step ends the L2 part (L2 is down); L1 is cleared again and the
+   * broadcast sent all the same. {@code confirmed}: the broadcast is awaited too, the lag recorded,
+   * and a failed L2 step or broadcast thrown as {@link io.hotset.InvalidationFailedException};
    * otherwise L2 failures are counted and the broadcast is best effort.
    */
   private void fanOut(List<K> keys, List<String> keyStrings, List<String> tags, String source, long changedAtMillis,
@@ -717,13 +718,11 @@ final class DefaultRegion<K, V> implements Region<K, V> {
         }
         // with a position, L2 keeps it for the keys: a process that fills them before our broadcast
         // reaches it gets the position with its lease
-        failure = awaitL2Step(() -> sourcePosition > 0 ? l2.delete(l2Keys, sourcePosition, positionRetention)
-            : l2.delete(l2Keys), "delete");
+        failure = awaitL2Step(() -> l2.delete(l2Keys, sourcePosition, positionRetention), "delete");
       }
       for (int i = 0; i < tags.size() && failure == null; i++) { // a failed step ends the L2 part: L2 is down
         String tag = tags.get(i);
-        failure = awaitL2Step(() -> sourcePosition > 0 ? l2.deleteTag(name, tag, sourcePosition, positionRetention)
-            : l2.deleteTag(name, tag), "deleteTag");
+        failure = awaitL2Step(() -> l2.deleteTag(name, tag, sourcePosition, positionRetention), "deleteTag");
       }
       // A reader of this process may have fetched the old value from L2 after the first local
       // invalidation and before the delete; its fill passed the stamp check. Invalidate again
@@ -764,14 +763,8 @@ final class DefaultRegion<K, V> implements Region<K, V> {
     try {
       step.get().get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
       return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      metrics.tierErrors(l2.name()).increment();
-      return e;
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      metrics.tierErrors(l2.name()).increment();
-      LOG.log(System.Logger.Level.DEBUG, r + l2.name() + " " + op + " failed", e);
-      return e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+      return tierFailed(e, op);
     }
   }
 
@@ -1833,15 +1826,21 @@ final class DefaultRegion<K, V> implements Region<K, V> {
   private <T> T awaitTier(CompletableFuture<T> f, String op) {
     try {
       return f.get(L2_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      metrics.tierErrors(l2.name()).increment();
-      return null;
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      metrics.tierErrors(l2.name()).increment();
-      LOG.log(System.Logger.Level.DEBUG, r + l2.name() + " " + op + " failed", e);
+    } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+      tierFailed(e, op);
       return null;
     }
+  }
+
+  /** Counts a failed L2 call (keeping an interrupt) and returns its cause. */
+  private Throwable tierFailed(Exception e, String op) {
+    metrics.tierErrors(l2.name()).increment();
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return e;
+    }
+    LOG.log(System.Logger.Level.DEBUG, r + l2.name() + " " + op + " failed", e);
+    return e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
   }
 
   private static long tick(long wallMillis, long nowTick, long nowWall) {

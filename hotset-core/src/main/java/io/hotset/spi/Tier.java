@@ -55,7 +55,8 @@ public interface Tier extends AutoCloseable {
    * remembers the position for each key, for {@code retention}, and hands it with every lease it
    * grants on the key afterwards ({@link LeaseRead#sourcePosition()}), so a process that fills
    * the key before the broadcast of this invalidation reaches it still reads a source at or past
-   * the change. Keep the higher of two positions. The default only deletes.
+   * the change. Keep the higher of two positions; a position of 0 is a plain delete. The default
+   * only deletes.
    */
   default CompletableFuture<Void> delete(Collection<String> keys, long sourcePosition, Duration retention) {
     return delete(keys);

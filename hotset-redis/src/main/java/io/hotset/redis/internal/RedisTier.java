@@ -108,51 +108,42 @@ public final class RedisTier implements Tier {
 
   @Override
   public CompletableFuture<Void> delete(Collection<String> keys) {
-    List<CompletableFuture<Long>> all = new ArrayList<>(keys.size());
-    for (String key : keys) {
-      all.add(redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER, keys(key), GuardedRedis.bytes(fillsChannel)));
-    }
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    return delete(keys, 0L, Duration.ZERO);
   }
 
   @Override
   public CompletableFuture<Void> delete(Collection<String> keys, long sourcePosition, Duration retention) {
-    if (sourcePosition <= 0) {
-      return delete(keys);
-    }
     List<CompletableFuture<Long>> all = new ArrayList<>(keys.size());
     for (String key : keys) {
-      all.add(deleteAt(dataKey(key), sourcePosition, retention));
+      all.add(deleteOne(dataKey(key), sourcePosition, retention));
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
   }
 
-  private CompletableFuture<Long> deleteAt(String dataKey, long sourcePosition, Duration retention) {
+  /** Deletes one key and revokes its lease; with a position (> 0), also keeps it for the next lease. */
+  private CompletableFuture<Long> deleteOne(String dataKey, long sourcePosition, Duration retention) {
+    if (sourcePosition <= 0) {
+      return redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER,
+          new String[] {dataKey, dataKey + ":lease", dataKey + ":w"}, GuardedRedis.bytes(fillsChannel));
+    }
     return redis.eval(Scripts.DELETE_AT, ScriptOutputType.INTEGER, keysWithPosition(dataKey),
         GuardedRedis.bytes(fillsChannel), GuardedRedis.bytes(Long.toString(sourcePosition)),
         GuardedRedis.bytes(Math.max(1, retention.toMillis())));
   }
 
   @Override
-  public CompletableFuture<Void> deleteTag(String region, String tag, long sourcePosition, Duration retention) {
-    return deleteTag(region, tag, sourcePosition, retention, true);
+  public CompletableFuture<Void> deleteTag(String region, String tag) {
+    return deleteTag(region, tag, 0L, Duration.ZERO);
   }
 
   @Override
-  public CompletableFuture<Void> deleteTag(String region, String tag) {
-    return deleteTag(region, tag, 0L, Duration.ZERO, false);
-  }
-
-  private CompletableFuture<Void> deleteTag(String region, String tag, long sourcePosition, Duration retention,
-      boolean positioned) {
+  public CompletableFuture<Void> deleteTag(String region, String tag, long sourcePosition, Duration retention) {
     String tagKey = tagKey(region, tag);
     return redis.<java.util.Set<byte[]>>call(() -> redis.commands().smembers(tagKey)).thenCompose(members -> {
       List<CompletableFuture<Long>> all = new ArrayList<>(members.size() + 1);
       for (byte[] m : members) {
         String dataKey = new String(m, java.nio.charset.StandardCharsets.UTF_8);
-        all.add(positioned && sourcePosition > 0 ? deleteAt(dataKey, sourcePosition, retention)
-            : redis.eval(Scripts.DELETE, ScriptOutputType.INTEGER,
-                new String[] {dataKey, dataKey + ":lease", dataKey + ":w"}, GuardedRedis.bytes(fillsChannel)));
+        all.add(deleteOne(dataKey, sourcePosition, retention));
       }
       if (!members.isEmpty()) {
         // SREM what was read, not DEL: keys added since stay findable by the next invalidation
